@@ -1,0 +1,8 @@
+/* Not yet written. */
+int main (void);
+
+int
+main (void)
+{
+  return 0;
+}

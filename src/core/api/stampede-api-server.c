@@ -1,0 +1,2 @@
+/* Not yet written. */
+#include "stampede-api-server.h"
