@@ -39,14 +39,14 @@ typedef struct {
   guint64         id;
   char            card_id[20];       /* "card-000123" */
   char            merchant_id[20];   /* "m-004567" */
-  char            merchant_name[64]; /* UTF-8, may be non-ASCII */
+  char            merchant_name[64]; /* UTF-8; "" = omitted */
   char            mcc[5];            /* ISO 18245 merchant category code */
   char            country[3];        /* ISO 3166-1 alpha-2 of the merchant */
   char            card_country[3];   /* home country of the card */
   char            currency[4];       /* ISO 4217 code */
   guint8          minor_units;       /* 0, 2 or 3 per ISO 4217 */
   gint64          amount_minor;      /* amount in minor units of @currency */
-  double          lat;
+  double          lat;               /* NaN (with @lon) = omitted */
   double          lon;
   char            channel[8];        /* "pos", "ecom", "atm"; "" = omitted */
   gint64          timestamp_ms;      /* Unix epoch milliseconds */
