@@ -18,6 +18,7 @@ typedef enum {
   STAMPEDE_API_CLIENT_ERROR_UNAUTHORIZED,
   STAMPEDE_API_CLIENT_ERROR_REFUSED,
   STAMPEDE_API_CLIENT_ERROR_PROTOCOL,
+  STAMPEDE_API_CLIENT_ERROR_REJECTED,
 } StampedeApiClientError;
 
 /*
@@ -25,8 +26,13 @@ typedef enum {
  * in the thread-default GMainContext at construction.  After
  * stampede_api_client_connect_stream() the client emits:
  *   "snapshot" (StampedeSnapshot *) for every snapshot the engine streams;
- *   "stream-closed" (const char *reason) when the stream ends; it does not
- *       reconnect by itself.
+ *   "run-finished" (StampedeSnapshot *) with the final figures of a run;
+ *   "stream-closed" (GError *error, NULL when disconnect_stream() ended it)
+ *       when the stream ends; it does not reconnect by itself.
+ * Errors: UNAUTHORIZED for a wrong token (401), REFUSED when the engine
+ * cannot be reached, PROTOCOL for an answer that makes no sense, and
+ * REJECTED when the engine refused the request (another 4xx or 5xx; the
+ * message is the engine's, with the status code).
  */
 
 #define STAMPEDE_TYPE_API_CLIENT (stampede_api_client_get_type ())
