@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * so it can be embedded in the app or the CLI without sharing their loop.
  *
  *   POST /v1/score   a transaction (JSON) → 200
- *                    {"id", "decision": "approve"|"review"|"decline",
+ *                    {"transaction_id",
+ *                     "decision": "approve"|"review"|"decline",
  *                     "risk_score": 0..1, "explanation",
  *                     "agents": [{"name", "score", "ms"}, … four …]}
  *                    malformed input → 400 {"error": "…"}
