@@ -215,8 +215,13 @@ exit_status_for (const StampedeSnapshot *final)
 
   /* A run in which nothing answered and every sent transaction failed to
    * connect never reached its target. */
-  if (answered == 0 && unreachable > 0)
+  if (answered == 0 && unreachable > 0) {
+    g_printerr ("stampede-cli run: the target was unreachable: none of the "
+                "%" G_GUINT64_FORMAT " transactions sent was answered and "
+                "%" G_GUINT64_FORMAT " ended in transport_error\n",
+                final->arrivals, unreachable);
     return STAMPEDE_EXIT_UNREACHABLE;
+  }
 
   return STAMPEDE_EXIT_OK;
 }

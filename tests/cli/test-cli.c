@@ -199,7 +199,8 @@ test_unreachable_target (void)
            "1", "--quiet", NULL);
 
   g_assert_cmpint (result.status, ==, 3);
-  g_assert_nonnull (strstr (result.out, "transport_error"));
+  g_assert_nonnull (strstr (result.out, "transport errors 50"));
+  g_assert_nonnull (strstr (result.err, "target was unreachable"));
 }
 
 int
