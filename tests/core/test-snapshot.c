@@ -49,6 +49,21 @@ make_full (void)
     s->agent_count[i] = 900 + i;
   }
 
+  s->baseline_tp = 31;
+  s->baseline_fp = 32;
+  s->baseline_tn = 33;
+  s->baseline_fn = 34;
+  s->baseline_mean_us = 0.75;
+  s->sample_represents = 12.5;
+  s->n_samples = 3;
+  for (guint i = 0; i < s->n_samples; i++) {
+    s->samples[i].outcome = STAMPEDE_OUTCOME_DECLINED + i;
+    s->samples[i].is_fraud = i % 2;
+    s->samples[i].latency_ms = 1.5f * (i + 1);
+    for (guint j = 0; j < 4; j++)
+      s->samples[i].agent_ms[j] = 0.25f * (j + 1);
+  }
+
   return s;
 }
 
@@ -114,6 +129,17 @@ test_round_trip (void)
   for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
     g_assert_cmpfloat (b->agent_mean_ms[i], ==, a->agent_mean_ms[i]);
     g_assert_cmpuint (b->agent_count[i], ==, a->agent_count[i]);
+  }
+  g_assert_cmpuint (b->baseline_tp, ==, 31);
+  g_assert_cmpuint (b->baseline_fn, ==, 34);
+  g_assert_cmpfloat (b->baseline_mean_us, ==, 0.75);
+  g_assert_cmpfloat (b->sample_represents, ==, 12.5);
+  g_assert_cmpuint (b->n_samples, ==, 3);
+  for (guint i = 0; i < 3; i++) {
+    g_assert_cmpuint (b->samples[i].outcome, ==, a->samples[i].outcome);
+    g_assert_cmpuint (b->samples[i].is_fraud, ==, a->samples[i].is_fraud);
+    g_assert_cmpfloat (b->samples[i].latency_ms, ==, a->samples[i].latency_ms);
+    g_assert_cmpfloat (b->samples[i].agent_ms[3], ==, 1.0f);
   }
 
   again = to_text (b);

@@ -185,6 +185,47 @@ add_latency (JsonBuilder           *builder,
   json_builder_end_object (builder);
 }
 
+static void
+add_baseline (JsonBuilder            *builder,
+              const StampedeSnapshot *self)
+{
+  json_builder_set_member_name (builder, "baseline");
+  json_builder_begin_object (builder);
+  add_count (builder, "tp", self->baseline_tp);
+  add_count (builder, "fp", self->baseline_fp);
+  add_count (builder, "tn", self->baseline_tn);
+  add_count (builder, "fn", self->baseline_fn);
+  add_double (builder, "mean_us", self->baseline_mean_us);
+  json_builder_end_object (builder);
+}
+
+/* Samples are written as bare arrays, [outcome, is_fraud, latency_ms,
+ * agent_ms × 4], because up to 256 of them go out ten times a second. */
+static void
+add_samples (JsonBuilder            *builder,
+             const StampedeSnapshot *self)
+{
+  json_builder_set_member_name (builder, "samples");
+  json_builder_begin_object (builder);
+  add_double (builder, "represents", self->sample_represents);
+  json_builder_set_member_name (builder, "items");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < MIN (self->n_samples, STAMPEDE_SNAPSHOT_MAX_SAMPLES);
+       i++) {
+    const StampedeTxSample *sample = &self->samples[i];
+
+    json_builder_begin_array (builder);
+    json_builder_add_int_value (builder, sample->outcome);
+    json_builder_add_int_value (builder, sample->is_fraud);
+    json_builder_add_double_value (builder, sample->latency_ms);
+    for (guint j = 0; j < 4; j++)
+      json_builder_add_double_value (builder, sample->agent_ms[j]);
+    json_builder_end_array (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
 /**
  * stampede_snapshot_to_json:
  * @self: a snapshot
@@ -247,6 +288,9 @@ stampede_snapshot_to_json (const StampedeSnapshot *self,
     json_builder_end_object (builder);
   }
   json_builder_end_object (builder);
+
+  add_baseline (builder, self);
+  add_samples (builder, self);
 
   json_builder_end_object (builder);
 }
@@ -453,6 +497,116 @@ read_agents (JsonObject        *root,
   return TRUE;
 }
 
+/* The baseline and the samples came later than the other figures; a
+ * snapshot without them reads as one with none. */
+static gboolean
+read_baseline (JsonObject        *root,
+               StampedeSnapshot  *self,
+               GError           **error)
+{
+  JsonObject *baseline;
+
+  if (!json_object_has_member (root, "baseline"))
+    return TRUE;
+
+  baseline = get_object (root, "", "baseline", error);
+
+  return baseline != NULL
+         && get_count (baseline, "baseline", "tp", &self->baseline_tp, error)
+         && get_count (baseline, "baseline", "fp", &self->baseline_fp, error)
+         && get_count (baseline, "baseline", "tn", &self->baseline_tn, error)
+         && get_count (baseline, "baseline", "fn", &self->baseline_fn, error)
+         && get_double (baseline, "baseline", "mean_us",
+                        &self->baseline_mean_us, error);
+}
+
+static gboolean
+read_sample (JsonNode          *node,
+             guint              index,
+             StampedeTxSample  *sample,
+             GError           **error)
+{
+  JsonArray *fields;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (fields = json_node_get_array (node)) != 7) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "samples.items[%u] is not an array of 7 numbers", index);
+    return FALSE;
+  }
+
+  for (guint i = 0; i < 7; i++) {
+    JsonNode *field = json_array_get_element (fields, i);
+
+    if (json_node_get_value_type (field) != G_TYPE_INT64
+        && json_node_get_value_type (field) != G_TYPE_DOUBLE) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "samples.items[%u][%u] is not a number", index, i);
+      return FALSE;
+    }
+  }
+
+  sample->outcome = (guint8) json_array_get_int_element (fields, 0);
+  sample->is_fraud = json_array_get_int_element (fields, 1) != 0;
+  sample->latency_ms = (float) json_array_get_double_element (fields, 2);
+  for (guint i = 0; i < 4; i++)
+    sample->agent_ms[i] = (float) json_array_get_double_element (fields,
+                                                                 3 + i);
+
+  if (sample->outcome >= STAMPEDE_N_OUTCOMES) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "samples.items[%u]: outcome %u is not known", index,
+                 sample->outcome);
+    return FALSE;
+  }
+
+  return TRUE;
+}
+
+static gboolean
+read_samples (JsonObject        *root,
+              StampedeSnapshot  *self,
+              GError           **error)
+{
+  JsonObject *samples;
+  JsonNode *items;
+  JsonArray *array;
+
+  if (!json_object_has_member (root, "samples"))
+    return TRUE;
+
+  samples = get_object (root, "", "samples", error);
+  if (samples == NULL
+      || !get_double (samples, "samples", "represents",
+                      &self->sample_represents, error))
+    return FALSE;
+
+  items = json_object_get_member (samples, "items");
+  if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items)) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         "samples.items is missing or not an array");
+    return FALSE;
+  }
+
+  array = json_node_get_array (items);
+  if (json_array_get_length (array) > STAMPEDE_SNAPSHOT_MAX_SAMPLES) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "samples.items holds %u samples; at most %u are allowed",
+                 json_array_get_length (array),
+                 STAMPEDE_SNAPSHOT_MAX_SAMPLES);
+    return FALSE;
+  }
+
+  self->n_samples = json_array_get_length (array);
+  for (guint i = 0; i < self->n_samples; i++) {
+    if (!read_sample (json_array_get_element (array, i), i,
+                      &self->samples[i], error))
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
 /**
  * stampede_snapshot_new_from_json:
  * @node: a JSON object written by stampede_snapshot_to_json()
@@ -505,7 +659,9 @@ stampede_snapshot_new_from_json (JsonNode  *node,
   if (!read_confusion (root, self, error)
       || !get_double (root, "", "fraud_value_blocked_usd",
                       &self->fraud_value_blocked, error)
-      || !read_agents (root, self, error))
+      || !read_agents (root, self, error)
+      || !read_baseline (root, self, error)
+      || !read_samples (root, self, error))
     return NULL;
 
   return g_steal_pointer (&self);

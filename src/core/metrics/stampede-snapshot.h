@@ -46,6 +46,19 @@ typedef enum {
   STAMPEDE_N_AGENTS,
 } StampedeAgent;
 
+/* At most this many finished transactions travel with one snapshot, for
+ * the flow view; the rest are represented by them. */
+#define STAMPEDE_SNAPSHOT_MAX_SAMPLES 256
+
+/* One finished transaction, sampled for the flow view.  @agent_ms are the
+ * target's reported timings, 0 when it reported none. */
+typedef struct {
+  guint8  outcome;                     /* a StampedeOutcome */
+  guint8  is_fraud;                    /* ground truth */
+  float   latency_ms;                  /* from the intended send time */
+  float   agent_ms[4];
+} StampedeTxSample;
+
 /* Latency figures in milliseconds. */
 typedef struct {
   guint64 count;
@@ -101,6 +114,22 @@ typedef struct {
    * 0 when the target reports no agent timings. */
   double           agent_mean_ms[STAMPEDE_N_AGENTS];
   guint64          agent_count[STAMPEDE_N_AGENTS];
+
+  /* The same answered transactions judged by the engine's rules-only
+   * baseline (no history, no model): its confusion matrix and the mean
+   * microseconds it took per decision. */
+  guint64          baseline_tp;
+  guint64          baseline_fp;
+  guint64          baseline_tn;
+  guint64          baseline_fn;
+  double           baseline_mean_us;
+
+  /* Transactions finished since the previous snapshot, sampled: each
+   * sample stands for @sample_represents of them (1 when none were
+   * left out). */
+  guint            n_samples;
+  double           sample_represents;
+  StampedeTxSample samples[STAMPEDE_SNAPSHOT_MAX_SAMPLES];
 } StampedeSnapshot;
 
 #define STAMPEDE_TYPE_SNAPSHOT (stampede_snapshot_get_type ())
