@@ -12,11 +12,12 @@ G_BEGIN_DECLS
 /*
  * A load profile is a piecewise-linear rate r(t) in arrivals per second
  * over [0, duration].  Arrival k (counting from 0) is due at the time t_k
- * where the cumulative count N(t) = ∫ r reaches k + 1, so the schedule is
- * a pure function of the profile: the number of arrivals due by time t is
- * floor (N (t)).  The rate from some instant on can be changed while a run
- * is going (stampede_profile_set_rate_from()); arrivals already due keep
- * their times.  Thread-safe.
+ * where the cumulative count N(t) = ∫ r reaches k, so the schedule is a
+ * pure function of the profile: arrival 0 is due at the start, the number
+ * of arrivals due by time t is floor (N (t)) + 1 (at most the total), and
+ * the total is floor (N (duration)).  The rate from some instant on can be
+ * changed while a run is going (stampede_profile_set_rate_from());
+ * arrivals already due keep their times.  Thread-safe.
  */
 typedef struct _StampedeProfile StampedeProfile;
 

@@ -23,7 +23,7 @@ typedef enum {
  * @ramp_s: seconds of linear ramp from 0 to @rate at the start; 0 for none
  * @duration_s: length of the run in seconds, ramp included
  * @seed: seed of the transaction factory
- * @n_workers: worker threads; 0 picks one per CPU, at most 8
+ * @n_workers: worker threads; 0 picks one per CPU, at most 2
  * @max_in_flight: cap on requests awaiting an answer, all workers together
  * @timeout_ms: an answer later than this is a timeout
  */

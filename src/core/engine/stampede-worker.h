@@ -7,6 +7,74 @@
 
 #include <glib.h>
 
+#include "stampede-profile.h"
+#include "stampede-run-config.h"
+#include "stampede-histogram.h"
+#include "stampede-snapshot.h"
+
 G_BEGIN_DECLS
+
+/*
+ * A worker is one thread with its own libcurl multi handle, its own pool
+ * of easy handles and its own transaction factory.  Of a run's arrivals it
+ * owns those whose index k satisfies k % n_workers == index, and sends each
+ * when the profile says it is due, whether or not earlier ones have been
+ * answered.  It records into a shard of its own; the engine's aggregator
+ * harvests the shard ten times a second.
+ */
+typedef struct _StampedeWorker StampedeWorker;
+
+/* Running totals of one worker since its run started. */
+typedef struct {
+  guint64 arrivals;
+  guint64 outcomes[STAMPEDE_N_OUTCOMES];
+  guint64 true_pos;
+  guint64 false_pos;
+  guint64 true_neg;
+  guint64 false_neg;
+  double  fraud_value_blocked;
+  double  agent_ms_sum[STAMPEDE_N_AGENTS];
+  guint64 agent_count[STAMPEDE_N_AGENTS];
+} StampedeWorkerTotals;
+
+typedef enum {
+  STAMPEDE_DECISION_APPROVE,
+  STAMPEDE_DECISION_REVIEW,
+  STAMPEDE_DECISION_DECLINE,
+} StampedeDecision;
+
+/* What the engine reads from a score answer. */
+typedef struct {
+  StampedeDecision decision;
+  gboolean         agent_seen[STAMPEDE_N_AGENTS];
+  double           agent_ms[STAMPEDE_N_AGENTS];
+} StampedeAnswer;
+
+gboolean        stampede_answer_parse      (const char                 *body,
+                                            gsize                       len,
+                                            StampedeAnswer             *answer);
+
+StampedeWorker *stampede_worker_new        (guint                       index,
+                                            guint                       n_workers,
+                                            const StampedeRunConfig    *config,
+                                            StampedeProfile            *profile,
+                                            GError                    **error);
+void            stampede_worker_free       (StampedeWorker             *self);
+void            stampede_worker_start      (StampedeWorker             *self,
+                                            gint64                      start_us);
+void            stampede_worker_stop       (StampedeWorker             *self);
+void            stampede_worker_wake       (StampedeWorker             *self);
+void            stampede_worker_abort      (StampedeWorker             *self);
+gboolean        stampede_worker_is_done    (StampedeWorker             *self);
+void            stampede_worker_join       (StampedeWorker             *self);
+void            stampede_worker_harvest    (StampedeWorker             *self,
+                                            StampedeWorkerTotals       *totals,
+                                            StampedeHistogram         **corrected,
+                                            StampedeHistogram         **service);
+
+void            stampede_worker_totals_add (StampedeWorkerTotals       *sum,
+                                            const StampedeWorkerTotals *totals);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StampedeWorker, stampede_worker_free)
 
 G_END_DECLS

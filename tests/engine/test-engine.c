@@ -1,0 +1,798 @@
+/* test-engine.c — whole runs against a target served by the test itself
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "stampede-engine.h"
+#include "stampede-tx-factory.h"
+#include "stampede-worker.h"
+
+/*
+ * The target answers each transaction by a rule on its id alone, so the
+ * test can work out every expected figure by making the same transactions
+ * with the same factories:
+ *   sequence % 50 == 3   → 500
+ *   sequence % 50 == 7   → the connection is closed without an answer
+ *   sequence % 5 == 0    → decline
+ *   sequence % 10 == 1   → review, with no agent timings
+ *   otherwise            → approve
+ * where the sequence is the id without the worker's stream bits.  Every
+ * answer that reports agents reports the same timings.
+ */
+#define SEQUENCE_MASK ((G_GUINT64_CONSTANT (1) << 40) - 1)
+
+static const double agent_ms[STAMPEDE_N_AGENTS] = { 1.5, 0.25, 2.0, 0.5 };
+
+typedef enum {
+  RULE_APPROVE,
+  RULE_REVIEW,
+  RULE_DECLINE,
+  RULE_STATUS_500,
+  RULE_CLOSE,
+} Rule;
+
+static Rule
+rule_for (guint64 id)
+{
+  guint64 sequence = id & SEQUENCE_MASK;
+
+  if (sequence % 50 == 3)
+    return RULE_STATUS_500;
+  if (sequence % 50 == 7)
+    return RULE_CLOSE;
+  if (sequence % 5 == 0)
+    return RULE_DECLINE;
+  if (sequence % 10 == 1)
+    return RULE_REVIEW;
+
+  return RULE_APPROVE;
+}
+
+/* The target: a SoupServer in a thread of its own. */
+
+typedef struct {
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  guint         delay_ms;
+  guint         port;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      ready;
+} Target;
+
+static void
+answer (SoupServerMessage *msg,
+        Rule               rule,
+        const char        *id)
+{
+  const char *decision = rule == RULE_DECLINE ? "decline"
+                         : rule == RULE_REVIEW ? "review" : "approve";
+  g_autofree char *body = NULL;
+  gsize len;
+
+  if (rule == RULE_STATUS_500) {
+    soup_server_message_set_status (msg, 500, NULL);
+    return;
+  }
+
+  /* Members the engine does not read, nested and escaped, around the two
+   * it does. */
+  if (rule == RULE_REVIEW)
+    body = g_strdup_printf (
+      "{\"transaction_id\":\"%s\",\"meta\":{\"tags\":[1,-2.5e3,{\"x\":null}],"
+      "\"ok\":true},\"decision\":\"%s\",\"risk_score\":0.5,"
+      "\"explanation\":\"Review: \\\"odd\\\" \\u00e9 \\\\ path\"}",
+      id, decision);
+  else
+    body = g_strdup_printf (
+      "{\"transaction_id\":\"%s\",\"decision\":\"%s\",\"risk_score\":0.87,"
+      "\"agents\":[{\"name\":\"reasoning\",\"score\":0.8,\"ms\":%g},"
+      "{\"name\":\"geo_risk\",\"ms\":%g,\"score\":0.1},"
+      "{\"name\":\"transaction_analyzer\",\"score\":0.9,\"ms\":%g},"
+      "{\"name\":\"pattern_detector\",\"score\":0.4,\"ms\":%g},"
+      "{\"name\":\"unknown_agent\",\"ms\":99}],"
+      "\"explanation\":\"Fixed rule\"}",
+      id, decision, agent_ms[STAMPEDE_AGENT_REASONING],
+      agent_ms[STAMPEDE_AGENT_GEO], agent_ms[STAMPEDE_AGENT_ANALYZER],
+      agent_ms[STAMPEDE_AGENT_PATTERN]);
+
+  len = strlen (body);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json",
+                                    SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&body), len);
+}
+
+static gboolean
+answer_later_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  const char *body = "{\"decision\":\"approve\"}";
+
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json",
+                                    SOUP_MEMORY_STATIC, body, strlen (body));
+  soup_server_message_unpause (msg);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+score_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  Target *target = user_data;
+  SoupMessageBody *request = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (request);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *id;
+  Rule rule;
+
+  if (target->delay_ms > 0) {
+    GSource *source = g_timeout_source_new (target->delay_ms);
+
+    soup_server_message_pause (msg);
+    g_source_set_callback (source, answer_later_cb, g_object_ref (msg),
+                           g_object_unref);
+    g_source_attach (source, target->context);
+    g_source_unref (source);
+    return;
+  }
+
+  g_assert_true (json_parser_load_from_data (parser,
+                                             g_bytes_get_data (bytes, NULL),
+                                             g_bytes_get_size (bytes),
+                                             NULL));
+  id = json_object_get_string_member (
+    json_node_get_object (json_parser_get_root (parser)), "id");
+  g_assert_true (g_str_has_prefix (id, "tx-"));
+  rule = rule_for (g_ascii_strtoull (id + 3, NULL, 16));
+
+  if (rule == RULE_CLOSE) {
+    g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+    g_io_stream_close (stream, NULL, NULL);
+    return;
+  }
+
+  answer (msg, rule, id);
+}
+
+static gpointer
+target_thread (gpointer data)
+{
+  Target *target = data;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  g_main_context_push_thread_default (target->context);
+
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, "/v1/score", score_cb, target, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+
+  g_mutex_lock (&target->lock);
+  target->port = g_uri_get_port (uris->data);
+  target->ready = TRUE;
+  g_cond_signal (&target->cond);
+  g_mutex_unlock (&target->lock);
+
+  g_main_loop_run (target->loop);
+
+  soup_server_disconnect (server);
+  g_main_context_pop_thread_default (target->context);
+
+  return NULL;
+}
+
+static Target *
+target_start (guint delay_ms)
+{
+  Target *target = g_new0 (Target, 1);
+
+  g_mutex_init (&target->lock);
+  g_cond_init (&target->cond);
+  target->delay_ms = delay_ms;
+  target->context = g_main_context_new ();
+  target->loop = g_main_loop_new (target->context, FALSE);
+  target->thread = g_thread_new ("test-target", target_thread, target);
+
+  g_mutex_lock (&target->lock);
+  while (!target->ready)
+    g_cond_wait (&target->cond, &target->lock);
+  g_mutex_unlock (&target->lock);
+
+  return target;
+}
+
+static void
+target_stop (Target *target)
+{
+  g_main_loop_quit (target->loop);
+  g_thread_join (target->thread);
+  g_main_loop_unref (target->loop);
+  g_main_context_unref (target->context);
+  g_mutex_clear (&target->lock);
+  g_cond_clear (&target->cond);
+  g_free (target);
+}
+
+static char *
+target_url (Target *target)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u/v1/score", target->port);
+}
+
+/* Running the engine to its end. */
+
+static guint64
+sum_outcomes (const StampedeSnapshot *snapshot)
+{
+  guint64 sum = 0;
+
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    sum += snapshot->outcomes[i];
+
+  return sum;
+}
+
+typedef struct {
+  GMainLoop        *loop;
+  StampedeSnapshot *final;
+  guint64           last_arrivals;
+  guint             max_in_flight;
+  guint             n_snapshots;
+  guint             stop_after;
+  double            new_rate;
+  gboolean          timed_out;
+} Watch;
+
+static void
+snapshot_cb (StampedeEngine   *engine,
+             StampedeSnapshot *snapshot,
+             Watch            *watch)
+{
+  watch->n_snapshots++;
+
+  /* Counts only grow, and the cap on requests in flight holds in every
+   * snapshot. */
+  g_assert_cmpuint (snapshot->arrivals, >=, watch->last_arrivals);
+  g_assert_cmpuint (snapshot->arrivals, >=, sum_outcomes (snapshot));
+  g_assert_cmpuint (snapshot->in_flight, <=, watch->max_in_flight);
+  watch->last_arrivals = snapshot->arrivals;
+
+  if (watch->stop_after > 0 && watch->n_snapshots == watch->stop_after)
+    stampede_engine_stop (engine);
+  if (watch->new_rate > 0 && watch->n_snapshots == 5)
+    stampede_engine_set_rate (engine, watch->new_rate);
+}
+
+static void
+finished_cb (StampedeEngine   *engine,
+             StampedeSnapshot *final,
+             Watch            *watch)
+{
+  g_assert_null (watch->final);
+  watch->final = stampede_snapshot_ref (final);
+  g_main_loop_quit (watch->loop);
+}
+
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  watch->timed_out = TRUE;
+  g_main_loop_quit (watch->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @config on @engine and gives the final snapshot. */
+static StampedeSnapshot *
+run_watched (StampedeEngine          *engine,
+             const StampedeRunConfig *config,
+             Watch                   *watch)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  gulong snapshot_id, finished_id;
+  guint give_up_id;
+
+  watch->loop = loop;
+  watch->max_in_flight = config->max_in_flight;
+  snapshot_id = g_signal_connect (engine, "snapshot",
+                                  G_CALLBACK (snapshot_cb), watch);
+  finished_id = g_signal_connect (engine, "finished",
+                                  G_CALLBACK (finished_cb), watch);
+  give_up_id = g_timeout_add_seconds (40, give_up_cb, watch);
+
+  g_assert_true (stampede_engine_start (engine, config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stampede_engine_get_state (engine), ==,
+                   STAMPEDE_RUN_RUNNING);
+
+  g_main_loop_run (loop);
+
+  g_assert_false (watch->timed_out);
+  g_source_remove (give_up_id);
+  g_signal_handler_disconnect (engine, snapshot_id);
+  g_signal_handler_disconnect (engine, finished_id);
+  watch->loop = NULL;
+
+  g_assert_cmpint (stampede_engine_get_state (engine), ==,
+                   STAMPEDE_RUN_FINISHED);
+
+  return g_steal_pointer (&watch->final);
+}
+
+static void
+assert_latency_ordered (const StampedeLatency *latency)
+{
+  g_assert_cmpfloat (latency->p50, <=, latency->p95);
+  g_assert_cmpfloat (latency->p95, <=, latency->p99);
+  g_assert_cmpfloat (latency->p99, <=, latency->max);
+  g_assert_cmpfloat (latency->mean, <=, latency->max);
+}
+
+static void
+assert_final (const StampedeSnapshot *final)
+{
+  g_assert_cmpint (final->state, ==, STAMPEDE_RUN_FINISHED);
+  g_assert_cmpuint (final->in_flight, ==, 0);
+  g_assert_cmpuint (sum_outcomes (final), ==, final->arrivals);
+  assert_latency_ordered (&final->run);
+  assert_latency_ordered (&final->service);
+  assert_latency_ordered (&final->interval);
+}
+
+/* What the rule gives for the transactions the run sends. */
+typedef struct {
+  guint64 outcomes[STAMPEDE_N_OUTCOMES];
+  guint64 true_pos;
+  guint64 false_pos;
+  guint64 true_neg;
+  guint64 false_neg;
+  double  fraud_value_blocked;
+  guint64 with_agents;
+} Expected;
+
+static void
+expect_rule (Expected *expected,
+             guint64   seed,
+             guint     n_workers,
+             guint64   total)
+{
+  memset (expected, 0, sizeof *expected);
+
+  for (guint w = 0; w < n_workers; w++) {
+    g_autoptr(StampedeTxFactory) factory = stampede_tx_factory_new (seed, w);
+
+    for (guint64 k = w; k < total; k += n_workers) {
+      StampedeTransaction tx;
+      gboolean fraud;
+
+      stampede_tx_factory_next (factory, 0, &tx);
+      fraud = tx.kind == STAMPEDE_TX_FRAUD;
+
+      switch (rule_for (tx.id)) {
+      case RULE_STATUS_500:
+        expected->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR]++;
+        break;
+      case RULE_CLOSE:
+        expected->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR]++;
+        break;
+      case RULE_DECLINE:
+        expected->outcomes[STAMPEDE_OUTCOME_DECLINED]++;
+        expected->with_agents++;
+        if (fraud) {
+          expected->true_pos++;
+          expected->fraud_value_blocked += tx.amount_usd;
+        } else {
+          expected->false_pos++;
+        }
+        break;
+      case RULE_REVIEW:
+      case RULE_APPROVE:
+        expected->outcomes[STAMPEDE_OUTCOME_OK]++;
+        if (rule_for (tx.id) == RULE_APPROVE)
+          expected->with_agents++;
+        if (fraud)
+          expected->false_neg++;
+        else
+          expected->true_neg++;
+        break;
+      default:
+        g_assert_not_reached ();
+      }
+    }
+  }
+}
+
+static StampedeRunConfig *
+config_for (const char *url,
+            double      rate,
+            double      ramp_s,
+            double      duration_s)
+{
+  StampedeRunConfig *config = stampede_run_config_new ();
+
+  config->target_url = g_strdup (url);
+  config->rate = rate;
+  config->ramp_s = ramp_s;
+  config->duration_s = duration_s;
+  config->n_workers = 2;
+  config->seed = 42;
+
+  return config;
+}
+
+static void
+test_full_run (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 300, 1, 3);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeRunConfig) running = NULL;
+  Watch watch = { 0 };
+  Expected expected;
+
+  expect_rule (&expected, config->seed, config->n_workers, 750);
+  /* The rule must reach every kind of outcome, or the test proves less. */
+  g_assert_cmpuint (expected.outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR], >, 0);
+  g_assert_cmpuint (expected.true_pos, >, 0);
+  g_assert_cmpuint (expected.false_neg, >, 0);
+
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("ok %" G_GUINT64_FORMAT ", declined %" G_GUINT64_FORMAT
+                  ", http %" G_GUINT64_FORMAT ", transport %" G_GUINT64_FORMAT
+                  ", tp %" G_GUINT64_FORMAT ", p99 %.3f ms, max %.3f ms",
+                  final->outcomes[STAMPEDE_OUTCOME_OK],
+                  final->outcomes[STAMPEDE_OUTCOME_DECLINED],
+                  final->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR],
+                  final->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR],
+                  final->true_pos, final->run.p99, final->run.max);
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 750);
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    g_assert_cmpuint (final->outcomes[i], ==, expected.outcomes[i]);
+  g_assert_cmpuint (final->true_pos, ==, expected.true_pos);
+  g_assert_cmpuint (final->false_pos, ==, expected.false_pos);
+  g_assert_cmpuint (final->true_neg, ==, expected.true_neg);
+  g_assert_cmpuint (final->false_neg, ==, expected.false_neg);
+  g_assert_cmpfloat_with_epsilon (final->fraud_value_blocked,
+                                  expected.fraud_value_blocked,
+                                  1e-9 * MAX (1, expected.fraud_value_blocked));
+
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
+    g_assert_cmpuint (final->agent_count[i], ==, expected.with_agents);
+    g_assert_cmpfloat_with_epsilon (final->agent_mean_ms[i], agent_ms[i],
+                                    1e-9);
+  }
+
+  /* Latency is recorded for every answer at the HTTP level, and a
+   * latency from the intended send is never below one from the actual
+   * send. */
+  g_assert_cmpuint (final->run.count, ==,
+                    stampede_snapshot_answered (final)
+                    + final->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR]);
+  g_assert_cmpuint (final->service.count, ==, final->run.count);
+  g_assert_cmpfloat (final->run.max, >=, final->service.max);
+  g_assert_cmpfloat (final->run.max, >, 0);
+  g_assert_cmpfloat (final->duration_s, ==, 3);
+  g_assert_cmpfloat (final->elapsed_s, >=, 749 / 300.0);
+
+  g_assert_cmpuint (watch.n_snapshots, >=, 5);
+
+  running = stampede_engine_dup_config (engine);
+  g_assert_cmpfloat (running->rate, ==, 300);
+  g_clear_pointer (&final, stampede_snapshot_unref);
+  final = stampede_engine_dup_snapshot (engine);
+  g_assert_cmpuint (final->arrivals, ==, 750);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+static guint
+unused_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  /* The port is free once the socket closes on return, and nothing
+   * listens there: a connection is refused at once. */
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeRunConfig) config = NULL;
+  g_autofree char *url = NULL;
+  Watch watch = { 0 };
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1/score", unused_port ());
+  config = config_for (url, 100, 0, 1);
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 100);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR], ==,
+                    100);
+  g_assert_cmpuint (final->run.count, ==, 0);
+  g_assert_cmpuint (final->true_pos + final->false_pos + final->true_neg
+                    + final->false_neg, ==, 0);
+}
+
+static void
+test_in_flight_cap (void)
+{
+  Target *target = target_start (200);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 50, 0, 1);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  Watch watch = { 0 };
+
+  /* Two workers are asked for, but with one request in flight at most
+   * the engine runs one; every snapshot checks the cap. */
+  g_assert_cmpuint (config->n_workers, ==, 2);
+  config->max_in_flight = 1;
+  final = run_watched (engine, config, &watch);
+
+  /* With one request at a time answered after 200 ms, arrivals 20 ms
+   * apart mostly find the handle busy. */
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 50);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DROPPED], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK]
+                    + final->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 50);
+  /* The service time includes the target's delay. */
+  g_assert_cmpfloat (final->service.p50, >=, 200);
+
+  g_clear_object (&engine);
+  target_stop (target);
+}
+
+static void
+test_timeout (void)
+{
+  Target *target = target_start (300);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 20, 0, 0.5);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  Watch watch = { 0 };
+
+  /* Every answer comes 300 ms after its request, long after 50 ms. */
+  config->timeout_ms = 50;
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 10);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TIMEOUT], ==, 10);
+  g_assert_cmpuint (final->run.count, ==, 0);
+
+  g_clear_object (&engine);
+  target_stop (target);
+}
+
+static void
+test_stop_and_restart (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 200, 0, 10);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeSnapshot) again = NULL;
+  Watch watch = { 0 };
+
+  watch.stop_after = 5;
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, >, 0);
+  g_assert_cmpuint (final->arrivals, <, 2000);
+
+  /* A finished engine takes the next run. */
+  memset (&watch, 0, sizeof watch);
+  config->rate = 100;
+  config->duration_s = 0.5;
+  again = run_watched (engine, config, &watch);
+  assert_final (again);
+  g_assert_cmpuint (again->arrivals, ==, 50);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+static void
+test_set_rate (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 100, 0, 2);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeRunConfig) changed = NULL;
+  Watch watch = { 0 };
+
+  /* 100/s until about 0.5 s, then 400/s: well over the 200 that the
+   * first rate alone would give. */
+  watch.new_rate = 400;
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, >, 400);
+  changed = stampede_engine_dup_config (engine);
+  g_assert_cmpfloat (changed->rate, ==, 400);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+static void
+test_start_errors (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 100, 0, 5);
+  g_autoptr(StampedeRunConfig) bad = config_for (url, -1, 0, 5);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (stampede_engine_get_state (engine), ==, STAMPEDE_RUN_IDLE);
+  g_assert_null (stampede_engine_dup_config (engine));
+
+  g_assert_false (stampede_engine_start (engine, bad, &error));
+  g_assert_error (error, STAMPEDE_RUN_CONFIG_ERROR,
+                  STAMPEDE_RUN_CONFIG_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "rate"));
+  g_clear_error (&error);
+  g_assert_cmpint (stampede_engine_get_state (engine), ==, STAMPEDE_RUN_IDLE);
+
+  g_assert_true (stampede_engine_start (engine, config, &error));
+  g_assert_false (stampede_engine_start (engine, config, &error));
+  g_assert_error (error, STAMPEDE_ENGINE_ERROR, STAMPEDE_ENGINE_ERROR_BUSY);
+
+  /* Dropping an engine mid-run ends its threads. */
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+static void
+test_answer_parse (void)
+{
+  const struct {
+    const char *body;
+    gboolean    readable;
+    int         decision;
+  } cases[] = {
+    { "{\"decision\":\"approve\"}", TRUE, STAMPEDE_DECISION_APPROVE },
+    { " {\n\"decision\" : \"review\" }\n", TRUE, STAMPEDE_DECISION_REVIEW },
+    { "{\"a\":{\"decision\":\"approve\"},\"decision\":\"decline\"}", TRUE,
+      STAMPEDE_DECISION_DECLINE },
+    { "{\"agents\":null,\"decision\":\"approve\"}", TRUE,
+      STAMPEDE_DECISION_APPROVE },
+    { "{\"agents\":[1,\"x\",{}],\"decision\":\"approve\"}", TRUE,
+      STAMPEDE_DECISION_APPROVE },
+    { "", FALSE, 0 },
+    { "null", FALSE, 0 },
+    { "[\"decision\",\"approve\"]", FALSE, 0 },
+    { "{}", FALSE, 0 },
+    { "{\"decision\":\"maybe\"}", FALSE, 0 },
+    { "{\"decision\":1}", FALSE, 0 },
+    { "{\"decision\":\"approve\"", FALSE, 0 },
+    { "{\"decision\":\"approve\"} x", FALSE, 0 },
+    { "{\"decision\":\"approve\",}", FALSE, 0 },
+    { "{\"decision\":\"appr", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":\"a\\qb\"}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":\"\\u12\"}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":01}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":-}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":1.}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"x\":tru}", FALSE, 0 },
+    { "{\"decision\":\"approve\",\"agents\":[{\"name\":\"geo_risk\",}]}",
+      FALSE, 0 },
+    { "{\"decision\":\"approve\",\"agents\":[{\"ms\":1]}", FALSE, 0 },
+  };
+  g_autoptr(GString) deep = g_string_new ("{\"decision\":\"approve\",\"x\":");
+  StampedeAnswer answer;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    const char *body = cases[i].body;
+
+    g_assert_cmpint (stampede_answer_parse (body, strlen (body), &answer), ==,
+                     cases[i].readable);
+    if (cases[i].readable)
+      g_assert_cmpint (answer.decision, ==, cases[i].decision);
+  }
+
+  /* Nesting past any sensible depth is refused, not recursed into. */
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  g_assert_false (stampede_answer_parse (deep->str, deep->len, &answer));
+
+  /* A control character inside a string is not JSON. */
+  g_assert_false (stampede_answer_parse ("{\"decision\":\"appr\x01ove\"}", 23,
+                                         &answer));
+}
+
+static void
+test_answer_agents (void)
+{
+  const char *body =
+    "{\"decision\":\"decline\",\"agents\":["
+    "{\"name\":\"geo_risk\",\"score\":0.7,\"ms\":0.5},"
+    "{\"ms\":2e1,\"name\":\"pattern_detector\"},"
+    "{\"name\":\"transaction_analyzer\",\"ms\":-1},"
+    "{\"name\":\"reasoning\"},"
+    "{\"name\":\"nobody\",\"ms\":3}]}";
+  StampedeAnswer answer;
+
+  g_assert_true (stampede_answer_parse (body, strlen (body), &answer));
+  g_assert_cmpint (answer.decision, ==, STAMPEDE_DECISION_DECLINE);
+  g_assert_true (answer.agent_seen[STAMPEDE_AGENT_GEO]);
+  g_assert_cmpfloat (answer.agent_ms[STAMPEDE_AGENT_GEO], ==, 0.5);
+  g_assert_true (answer.agent_seen[STAMPEDE_AGENT_PATTERN]);
+  g_assert_cmpfloat (answer.agent_ms[STAMPEDE_AGENT_PATTERN], ==, 20);
+  /* A negative time and a missing one are not timings. */
+  g_assert_false (answer.agent_seen[STAMPEDE_AGENT_ANALYZER]);
+  g_assert_false (answer.agent_seen[STAMPEDE_AGENT_REASONING]);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/stampede/engine/answer-parse", test_answer_parse);
+  g_test_add_func ("/stampede/engine/answer-agents", test_answer_agents);
+  g_test_add_func ("/stampede/engine/start-errors", test_start_errors);
+  g_test_add_func ("/stampede/engine/full-run", test_full_run);
+  g_test_add_func ("/stampede/engine/unreachable", test_unreachable);
+  g_test_add_func ("/stampede/engine/in-flight-cap", test_in_flight_cap);
+  g_test_add_func ("/stampede/engine/timeout", test_timeout);
+  g_test_add_func ("/stampede/engine/stop-and-restart",
+                   test_stop_and_restart);
+  g_test_add_func ("/stampede/engine/set-rate", test_set_rate);
+
+  return g_test_run ();
+}
