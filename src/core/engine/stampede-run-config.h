@@ -8,6 +8,9 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "stampede-load-shape.h"
+#include "stampede-scenario-spec.h"
+
 G_BEGIN_DECLS
 
 #define STAMPEDE_RUN_CONFIG_ERROR (stampede_run_config_error_quark ())
@@ -26,16 +29,54 @@ typedef enum {
  * @n_workers: worker threads; 0 picks one per CPU, at most 2
  * @max_in_flight: cap on requests awaiting an answer, all workers together
  * @timeout_ms: an answer later than this is a timeout
+ * @stages: (array length=n_stages): the load profile as stages; when
+ *   @n_stages is not 0 it replaces @rate and @ramp_s, and @duration_s is
+ *   the stages' total (JSON key "stages", an array as in docs/scenarios.md)
+ * @arrivals: uniform or Poisson arrivals (JSON "arrivals": "uniform" or
+ *   "poisson")
+ * @connections: when not 0, a closed model instead of the schedule: this
+ *   many connections each send the next transaction as soon as the
+ *   previous one is answered, for @duration_s; measures the most a target
+ *   (and the engine) can do (JSON "connections")
+ * @abort_below_share: when not 0, the run aborts once the achieved rate
+ *   has stayed below this share of the target rate for @abort_after_s
+ *   seconds (JSON "abort": {"below_share", "after_s"})
+ * @abort_after_s: see @abort_below_share
+ * @request_template: (nullable): the body sent for each transaction, with
+ *   `{{field}}` placeholders replaced by the transaction's wire fields
+ *   (JSON-escaped); %NULL sends the wire format itself
+ * @decision_pointer: JSON pointer to the decision in the answer
+ *   (default "/decision")
+ * @decline_values: (array zero-terminated=1): decision values that mean
+ *   declined (default "decline"); every other value is ok
+ * @score_pointer: (nullable): JSON pointer to a risk score, or %NULL
+ * @agent_ms_pointers: (nullable): JSON pointers to each agent's
+ *   milliseconds, in StampedeAgent order; %NULL entries are not reported
+ *   (JSON "response": {"decision", "decline_values", "score",
+ *   "agent_ms": [4 pointers or null]})
  */
 typedef struct {
-  char    *target_url;
-  double   rate;
-  double   ramp_s;
-  double   duration_s;
-  guint64  seed;
-  guint    n_workers;
-  guint    max_in_flight;
-  guint    timeout_ms;
+  char              *target_url;
+  double             rate;
+  double             ramp_s;
+  double             duration_s;
+  guint64            seed;
+  guint              n_workers;
+  guint              max_in_flight;
+  guint              timeout_ms;
+
+  StampedeStage     *stages;
+  guint              n_stages;
+  StampedeArrivals   arrivals;
+  guint              connections;
+  double             abort_below_share;
+  double             abort_after_s;
+
+  char              *request_template;
+  char              *decision_pointer;
+  char             **decline_values;
+  char              *score_pointer;
+  char              *agent_ms_pointers[4];
 } StampedeRunConfig;
 
 #define STAMPEDE_TYPE_RUN_CONFIG (stampede_run_config_get_type ())
@@ -52,6 +93,8 @@ void               stampede_run_config_to_json       (const StampedeRunConfig *s
 gboolean           stampede_run_config_update_from_json (StampedeRunConfig    *self,
                                                       JsonNode                *node,
                                                       GError                 **error);
+StampedeRunConfig *stampede_run_config_new_from_spec (const StampedeScenarioSpec *spec);
+gboolean           stampede_run_config_uses_default_mapping (const StampedeRunConfig *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StampedeRunConfig, stampede_run_config_free)
 
