@@ -1,0 +1,804 @@
+/* stampede-flow-canvas.c — the live transaction-flow view
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The canvas stacks four layers: a backdrop that GTK draws (background,
+ * edges, glows, sinks), the particles, the node faces and glyphs, and the
+ * labels on top.  Particles are
+ * drawn by a GtkGLArea child whose framebuffer is transparent where no
+ * particle shines; without GL they are drawn with cairo instead (the
+ * software view), so the canvas is never a blank box.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "stampede-flow-canvas.h"
+#include "stampede-flow-labels.h"
+#include "stampede-flow-layout.h"
+#include "stampede-flow-particles.h"
+#include "stampede-flow-renderer.h"
+#include "stampede-flow-scene.h"
+
+/* Seconds of a particle's trail, and how long it glows at its sink. */
+#define TRAIL_S 0.12f
+#define HOLD_S  0.6f
+
+/* With reduced motion there are no trails and particles move this much
+ * slower. */
+#define REDUCED_MOTION_SLOWDOWN 1.5f
+
+/* The software view draws at most this many particles a frame, the
+ * newest first: cairo on the CPU cannot afford the GL cap. */
+#define SOFTWARE_MAX_DRAWN 1500
+
+/* A batch of samples is spread over the time since the previous batch, at
+ * most this long, so that arrivals stream in instead of clumping. */
+#define MAX_STAGGER_S 0.25
+
+/* A frame after a stall (a hidden window, a busy machine) advances the
+ * clock at most this much, so that particles do not jump. */
+#define MAX_FRAME_STEP_S 0.1
+
+/* Weight of the newest sample in the agents' running means. */
+#define AGENT_MEAN_WEIGHT 0.05f
+
+struct _StampedeFlowCanvas {
+  GtkWidget             parent_instance;
+
+  GtkWidget            *gl_area;
+  StampedeFlowRenderer *renderer;
+  gboolean              gl_failed;
+  gboolean              force_software;
+  gboolean              paused;
+  gboolean              reduced_motion;
+
+  StampedeFlowRing      ring;
+  guint64               serial;
+  double                time_s;
+  double                last_batch_s;
+  double                live_until_s;
+  gint64                last_frame_us;
+  guint                 tick_id;
+
+  double                represented;
+  float                 agent_mean_ms[4];
+
+  StampedeFlowLayout    layout;
+  GskRenderNode        *backdrop;
+  GskRenderNode        *nodes;
+  GskRenderNode        *labels;
+};
+
+G_DEFINE_FINAL_TYPE (StampedeFlowCanvas, stampede_flow_canvas, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_PAUSED,
+  PROP_REDUCED_MOTION,
+  PROP_FORCE_SOFTWARE,
+  PROP_SOFTWARE,
+  PROP_REPRESENTED,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+is_software (StampedeFlowCanvas *self)
+{
+  return self->force_software || self->gl_failed;
+}
+
+static void
+queue_frame (StampedeFlowCanvas *self)
+{
+  g_assert (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  if (is_software (self))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  else
+    gtk_gl_area_queue_render (GTK_GL_AREA (self->gl_area));
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double step = (now - self->last_frame_us) / (double) G_USEC_PER_SEC;
+
+  if (self->last_frame_us != 0)
+    self->time_s += CLAMP (step, 0.0, MAX_FRAME_STEP_S);
+  self->last_frame_us = now;
+
+  queue_frame (self);
+
+  /* Once the last particle has faded there is nothing to animate; the
+   * next arrival starts the clock again. */
+  if (self->time_s >= self->live_until_s) {
+    self->tick_id = 0;
+    self->last_frame_us = 0;
+    return G_SOURCE_REMOVE;
+  }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_ticking (StampedeFlowCanvas *self)
+{
+  gboolean want;
+
+  g_assert (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  want = gtk_widget_get_mapped (GTK_WIDGET (self))
+         && !self->paused
+         && self->time_s < self->live_until_s;
+
+  if (want && self->tick_id == 0) {
+    self->last_frame_us = 0;
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb,
+                                                  NULL, NULL);
+  } else if (!want && self->tick_id != 0) {
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+    self->tick_id = 0;
+  }
+}
+
+static void
+set_gl_failed (StampedeFlowCanvas *self,
+               gboolean            failed)
+{
+  gboolean was_software = is_software (self);
+
+  self->gl_failed = failed;
+
+  if (was_software != is_software (self)) {
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOFTWARE]);
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  }
+}
+
+static gboolean
+context_is_capable (GdkGLContext *context)
+{
+  int major = 0, minor = 0;
+
+  gdk_gl_context_get_version (context, &major, &minor);
+
+  /* Instanced arrays and the shaders' GLSL need GL 3.3 or GLES 3.0. */
+  if (gdk_gl_context_get_use_es (context))
+    return major >= 3;
+
+  return major > 3 || (major == 3 && minor >= 3);
+}
+
+static void
+gl_realize_cb (GtkGLArea          *area,
+               StampedeFlowCanvas *self)
+{
+  g_autoptr(GError) error = NULL;
+  GdkGLContext *context;
+
+  gtk_gl_area_make_current (area);
+  if (gtk_gl_area_get_error (area) != NULL) {
+    g_message ("No OpenGL for the flow canvas (%s); drawing the software view",
+               gtk_gl_area_get_error (area)->message);
+    set_gl_failed (self, TRUE);
+    return;
+  }
+
+  context = gtk_gl_area_get_context (area);
+  if (!context_is_capable (context)) {
+    g_message ("The flow canvas needs OpenGL 3.3 or OpenGL ES 3.0; "
+               "drawing the software view");
+    set_gl_failed (self, TRUE);
+    return;
+  }
+
+  self->renderer = stampede_flow_renderer_new (
+      gdk_gl_context_get_use_es (context), self->ring.capacity, &error);
+  if (self->renderer == NULL) {
+    g_warning ("Flow canvas: %s; drawing the software view", error->message);
+    set_gl_failed (self, TRUE);
+    return;
+  }
+
+  /* A new context starts with an empty buffer. */
+  stampede_flow_ring_mark_all_dirty (&self->ring);
+  set_gl_failed (self, FALSE);
+}
+
+static void
+gl_unrealize_cb (GtkGLArea          *area,
+                 StampedeFlowCanvas *self)
+{
+  if (self->renderer == NULL)
+    return;
+
+  /* The context still exists: GtkGLArea destroys it after this handler. */
+  gtk_gl_area_make_current (area);
+  g_clear_pointer (&self->renderer, stampede_flow_renderer_free);
+}
+
+static void
+fill_uniforms (StampedeFlowCanvas   *self,
+               StampedeFlowUniforms *u)
+{
+  int scale = gtk_widget_get_scale_factor (self->gl_area);
+  guint i;
+
+  u->time_s = (float) self->time_s;
+  u->viewport[0] = (float) gtk_widget_get_width (self->gl_area) * scale;
+  u->viewport[1] = (float) gtk_widget_get_height (self->gl_area) * scale;
+  for (i = 0; i < STAMPEDE_FLOW_N_NODES; i++) {
+    u->nodes[i][0] = self->layout.node[i].x * scale;
+    u->nodes[i][1] = self->layout.node[i].y * scale;
+  }
+  u->radius = self->layout.particle_radius * scale;
+  u->spread = self->layout.spread * scale;
+  u->trail_s = self->reduced_motion ? 0.0f : TRAIL_S;
+  u->hold_s = HOLD_S;
+}
+
+static gboolean
+gl_render_cb (GtkGLArea          *area,
+              GdkGLContext       *context,
+              StampedeFlowCanvas *self)
+{
+  StampedeFlowUniforms uniforms;
+
+  if (self->renderer == NULL)
+    return FALSE;
+
+  fill_uniforms (self, &uniforms);
+  stampede_flow_renderer_upload (self->renderer, &self->ring);
+  stampede_flow_renderer_draw (self->renderer, &uniforms,
+                               stampede_flow_ring_get_count (&self->ring));
+
+  return TRUE;
+}
+
+static void
+ensure_labels (StampedeFlowCanvas *self)
+{
+  if (self->labels == NULL)
+    self->labels = stampede_flow_labels_build (GTK_WIDGET (self), &self->layout,
+                                               self->agent_mean_ms,
+                                               self->represented);
+}
+
+static void
+invalidate_labels (StampedeFlowCanvas *self)
+{
+  g_clear_pointer (&self->labels, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+stampede_flow_canvas_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (widget);
+
+  if (self->backdrop == NULL)
+    self->backdrop = stampede_flow_scene_backdrop (&self->layout);
+  gtk_snapshot_append_node (snapshot, self->backdrop);
+
+  if (is_software (self)) {
+    StampedeFlowClock clock = {
+      .time_s = (float) self->time_s,
+      .trail_s = self->reduced_motion ? 0.0f : TRAIL_S,
+      .hold_s = HOLD_S,
+    };
+
+    stampede_flow_scene_particles (snapshot, &self->layout, &self->ring,
+                                   &clock, SOFTWARE_MAX_DRAWN);
+  } else {
+    gtk_widget_snapshot_child (widget, self->gl_area, snapshot);
+  }
+
+  if (self->nodes == NULL)
+    self->nodes = stampede_flow_scene_nodes (&self->layout);
+  gtk_snapshot_append_node (snapshot, self->nodes);
+
+  ensure_labels (self);
+  if (self->labels != NULL)
+    gtk_snapshot_append_node (snapshot, self->labels);
+}
+
+static void
+stampede_flow_canvas_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL) {
+    *minimum = 320;
+    *natural = 1280;
+  } else {
+    *minimum = 180;
+    *natural = 720;
+  }
+}
+
+static void
+stampede_flow_canvas_size_allocate (GtkWidget *widget,
+                                    int        width,
+                                    int        height,
+                                    int        baseline)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (widget);
+
+  gtk_widget_allocate (self->gl_area, width, height, baseline, NULL);
+
+  if (self->layout.width == width && self->layout.height == height)
+    return;
+
+  stampede_flow_layout_compute (&self->layout, width, height);
+  g_clear_pointer (&self->backdrop, gsk_render_node_unref);
+  g_clear_pointer (&self->nodes, gsk_render_node_unref);
+  g_clear_pointer (&self->labels, gsk_render_node_unref);
+  queue_frame (self);
+}
+
+static void
+stampede_flow_canvas_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (stampede_flow_canvas_parent_class)->map (widget);
+  update_ticking (STAMPEDE_FLOW_CANVAS (widget));
+}
+
+static void
+stampede_flow_canvas_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (stampede_flow_canvas_parent_class)->unmap (widget);
+  update_ticking (STAMPEDE_FLOW_CANVAS (widget));
+}
+
+static void
+stampede_flow_canvas_dispose (GObject *object)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (object);
+
+  if (self->tick_id != 0) {
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+    self->tick_id = 0;
+  }
+
+  g_clear_pointer (&self->gl_area, gtk_widget_unparent);
+  g_clear_pointer (&self->backdrop, gsk_render_node_unref);
+  g_clear_pointer (&self->nodes, gsk_render_node_unref);
+  g_clear_pointer (&self->labels, gsk_render_node_unref);
+
+  G_OBJECT_CLASS (stampede_flow_canvas_parent_class)->dispose (object);
+}
+
+static void
+stampede_flow_canvas_finalize (GObject *object)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (object);
+
+  stampede_flow_ring_clear (&self->ring);
+
+  G_OBJECT_CLASS (stampede_flow_canvas_parent_class)->finalize (object);
+}
+
+static void
+stampede_flow_canvas_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (object);
+
+  switch (prop_id) {
+    case PROP_PAUSED:
+      g_value_set_boolean (value, self->paused);
+      break;
+    case PROP_REDUCED_MOTION:
+      g_value_set_boolean (value, self->reduced_motion);
+      break;
+    case PROP_FORCE_SOFTWARE:
+      g_value_set_boolean (value, self->force_software);
+      break;
+    case PROP_SOFTWARE:
+      g_value_set_boolean (value, is_software (self));
+      break;
+    case PROP_REPRESENTED:
+      g_value_set_double (value, self->represented);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+stampede_flow_canvas_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (object);
+
+  switch (prop_id) {
+    case PROP_PAUSED:
+      stampede_flow_canvas_set_paused (self, g_value_get_boolean (value));
+      break;
+    case PROP_REDUCED_MOTION:
+      stampede_flow_canvas_set_reduced_motion (self,
+                                               g_value_get_boolean (value));
+      break;
+    case PROP_FORCE_SOFTWARE:
+      stampede_flow_canvas_set_force_software (self,
+                                               g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+stampede_flow_canvas_class_init (StampedeFlowCanvasClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = stampede_flow_canvas_dispose;
+  object_class->finalize = stampede_flow_canvas_finalize;
+  object_class->get_property = stampede_flow_canvas_get_property;
+  object_class->set_property = stampede_flow_canvas_set_property;
+
+  widget_class->snapshot = stampede_flow_canvas_snapshot;
+  widget_class->measure = stampede_flow_canvas_measure;
+  widget_class->size_allocate = stampede_flow_canvas_size_allocate;
+  widget_class->map = stampede_flow_canvas_map;
+  widget_class->unmap = stampede_flow_canvas_unmap;
+
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+  properties[PROP_REDUCED_MOTION] =
+    g_param_spec_boolean ("reduced-motion", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+  properties[PROP_FORCE_SOFTWARE] =
+    g_param_spec_boolean ("force-software", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOFTWARE] =
+    g_param_spec_boolean ("software", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REPRESENTED] =
+    g_param_spec_double ("represented", NULL, NULL, 0.0, G_MAXDOUBLE, 1.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "flowcanvas");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+stampede_flow_canvas_init (StampedeFlowCanvas *self)
+{
+  const char *gdk_gl = g_getenv ("GDK_GL");
+
+  stampede_flow_ring_init (&self->ring, STAMPEDE_FLOW_MAX_PARTICLES);
+  self->represented = 1.0;
+  stampede_flow_layout_compute (&self->layout, 1280, 720);
+
+  /* GTK 4.8 reads GDK_DEBUG=gl-disable itself; GDK_GL=disable is how
+   * users of other GTK versions ask for the same, so honour it too. */
+  self->force_software = gdk_gl != NULL && strstr (gdk_gl, "disable") != NULL;
+
+  self->gl_area = gtk_gl_area_new ();
+  gtk_gl_area_set_auto_render (GTK_GL_AREA (self->gl_area), TRUE);
+  gtk_widget_set_can_target (self->gl_area, FALSE);
+  gtk_widget_set_parent (self->gl_area, GTK_WIDGET (self));
+  g_signal_connect_after (self->gl_area, "realize",
+                          G_CALLBACK (gl_realize_cb), self);
+  g_signal_connect (self->gl_area, "unrealize",
+                    G_CALLBACK (gl_unrealize_cb), self);
+  g_signal_connect (self->gl_area, "render", G_CALLBACK (gl_render_cb), self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Transaction flow"), -1);
+}
+
+GtkWidget *
+stampede_flow_canvas_new (void)
+{
+  return g_object_new (STAMPEDE_TYPE_FLOW_CANVAS, NULL);
+}
+
+static void
+push_sample (StampedeFlowCanvas       *self,
+             const StampedeFlowSample *sample,
+             double                    spawn_s)
+{
+  StampedeFlowParticle *p = stampede_flow_ring_push (&self->ring);
+  guint agent = stampede_flow_route_agent (sample->agent_ms, self->serial);
+  guint outcome = sample->outcome;
+  float rgb[3];
+  guint i;
+
+  /* An outcome this canvas does not know is shown as an error. */
+  if (outcome >= STAMPEDE_FLOW_N_OUTCOMES)
+    outcome = STAMPEDE_FLOW_ERROR;
+
+  p->spawn_s = (float) spawn_s;
+  p->duration_s = stampede_flow_duration_s (sample->latency_ms);
+  if (self->reduced_motion)
+    p->duration_s *= REDUCED_MOTION_SLOWDOWN;
+  p->seed = stampede_flow_seed (self->serial);
+  p->route = (float) (agent + 4 * stampede_flow_sink_for_outcome (outcome));
+
+  stampede_flow_outcome_rgb (outcome, rgb);
+  for (i = 0; i < 3; i++)
+    p->rgba[i] = (guint8) lrintf (rgb[i] * 255.0f);
+  p->rgba[3] = 255;
+
+  self->live_until_s = MAX (self->live_until_s,
+                            spawn_s + p->duration_s + HOLD_S);
+  self->serial++;
+}
+
+static gboolean
+update_agent_means (StampedeFlowCanvas       *self,
+                    const StampedeFlowSample *sample)
+{
+  gboolean any = FALSE;
+  guint i;
+
+  for (i = 0; i < 4; i++) {
+    float ms = sample->agent_ms[i];
+    float *mean = &self->agent_mean_ms[i];
+
+    if (!isfinite (ms) || ms <= 0.0f)
+      continue;
+
+    if (*mean > 0.0f)
+      *mean += AGENT_MEAN_WEIGHT * (ms - *mean);
+    else
+      *mean = ms;
+    any = TRUE;
+  }
+
+  return any;
+}
+
+/**
+ * stampede_flow_canvas_add_samples:
+ * @self: a #StampedeFlowCanvas
+ * @samples: (array length=n_samples): finished transactions
+ * @n_samples: the number of @samples
+ * @represented: how many transactions each sample stands for;
+ *   above 1 the canvas says "1 particle = N transactions"
+ *
+ * Turns each sample into a particle.  A batch is spread over the time
+ * since the previous batch, so that samples sent ten times a second flow
+ * as a stream.  Over %STAMPEDE_FLOW_MAX_PARTICLES live particles, the
+ * newest replace the oldest.
+ */
+void
+stampede_flow_canvas_add_samples (StampedeFlowCanvas       *self,
+                                  const StampedeFlowSample *samples,
+                                  guint                     n_samples,
+                                  double                    represented)
+{
+  gboolean agents = FALSE;
+  double stagger;
+  guint i;
+
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+  g_return_if_fail (samples != NULL || n_samples == 0);
+  g_return_if_fail (represented > 0.0);
+
+  if (represented != self->represented) {
+    self->represented = represented;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPRESENTED]);
+    invalidate_labels (self);
+  }
+
+  stagger = CLAMP (self->time_s - self->last_batch_s, 0.0, MAX_STAGGER_S);
+  self->last_batch_s = self->time_s;
+
+  for (i = 0; i < n_samples; i++) {
+    push_sample (self, &samples[i],
+                 self->time_s + stagger * i / MAX (n_samples, 1));
+    agents |= update_agent_means (self, &samples[i]);
+  }
+
+  if (agents)
+    invalidate_labels (self);
+
+  queue_frame (self);
+  update_ticking (self);
+}
+
+/**
+ * stampede_flow_canvas_clear:
+ * @self: a #StampedeFlowCanvas
+ *
+ * Removes every particle and forgets the agents' means, for a new run.
+ */
+void
+stampede_flow_canvas_clear (StampedeFlowCanvas *self)
+{
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  stampede_flow_ring_reset (&self->ring);
+  memset (self->agent_mean_ms, 0, sizeof self->agent_mean_ms);
+  self->live_until_s = self->time_s;
+
+  invalidate_labels (self);
+  queue_frame (self);
+  update_ticking (self);
+}
+
+/**
+ * stampede_flow_canvas_advance:
+ * @self: a #StampedeFlowCanvas
+ * @seconds: how far to move the canvas clock
+ *
+ * Moves the animation on by @seconds.  With the canvas paused this gives
+ * exact frames for recording a video offline, or for tests.
+ */
+void
+stampede_flow_canvas_advance (StampedeFlowCanvas *self,
+                              double              seconds)
+{
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+  g_return_if_fail (seconds >= 0.0);
+
+  self->time_s += seconds;
+  queue_frame (self);
+  update_ticking (self);
+}
+
+/**
+ * stampede_flow_canvas_get_n_live:
+ * @self: a #StampedeFlowCanvas
+ *
+ * Returns: how many particles are on screen at the current time
+ */
+guint
+stampede_flow_canvas_get_n_live (StampedeFlowCanvas *self)
+{
+  guint count, live = 0;
+  guint i;
+
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), 0);
+
+  count = stampede_flow_ring_get_count (&self->ring);
+  for (i = 0; i < count; i++) {
+    const StampedeFlowParticle *p;
+    float age;
+
+    p = stampede_flow_ring_get_newest (&self->ring, i);
+    age = (float) self->time_s - p->spawn_s;
+
+    /* In single precision, as the shader sees it. */
+    if (age >= 0.0f && age <= p->duration_s + HOLD_S)
+      live++;
+  }
+
+  return live;
+}
+
+double
+stampede_flow_canvas_get_represented (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), 1.0);
+
+  return self->represented;
+}
+
+gboolean
+stampede_flow_canvas_get_paused (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), FALSE);
+
+  return self->paused;
+}
+
+/* Pausing freezes the clock; samples still arrive and wait at ingestion. */
+void
+stampede_flow_canvas_set_paused (StampedeFlowCanvas *self,
+                                 gboolean            paused)
+{
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+
+  self->paused = paused;
+  update_ticking (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+gboolean
+stampede_flow_canvas_get_reduced_motion (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), FALSE);
+
+  return self->reduced_motion;
+}
+
+/* With reduced motion particles leave no trails and move slower. */
+void
+stampede_flow_canvas_set_reduced_motion (StampedeFlowCanvas *self,
+                                         gboolean            reduced_motion)
+{
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  reduced_motion = !!reduced_motion;
+  if (self->reduced_motion == reduced_motion)
+    return;
+
+  self->reduced_motion = reduced_motion;
+  queue_frame (self);
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[PROP_REDUCED_MOTION]);
+}
+
+gboolean
+stampede_flow_canvas_get_force_software (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), FALSE);
+
+  return self->force_software;
+}
+
+void
+stampede_flow_canvas_set_force_software (StampedeFlowCanvas *self,
+                                         gboolean            force_software)
+{
+  gboolean was_software;
+
+  g_return_if_fail (STAMPEDE_IS_FLOW_CANVAS (self));
+
+  force_software = !!force_software;
+  if (self->force_software == force_software)
+    return;
+
+  was_software = is_software (self);
+  self->force_software = force_software;
+
+  /* The GL buffer kept the particles that arrived meanwhile only if they
+   * were uploaded; send them all again on the way back. */
+  stampede_flow_ring_mark_all_dirty (&self->ring);
+  queue_frame (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[PROP_FORCE_SOFTWARE]);
+  if (was_software != is_software (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOFTWARE]);
+}
+
+/**
+ * stampede_flow_canvas_get_software:
+ * @self: a #StampedeFlowCanvas
+ *
+ * Returns: whether the particles are drawn by the CPU, because GL is
+ *   missing, failed or was turned off
+ */
+gboolean
+stampede_flow_canvas_get_software (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), FALSE);
+
+  return is_software (self);
+}
