@@ -300,7 +300,7 @@ static void
 test_latency (Fixture       *fx,
               gconstpointer  data)
 {
-  StampedeFault fault;
+  StampedeProxyFault fault;
   StampedeFaultProxyStats stats;
   gint64 since = 0;
   guint64 delayed;
@@ -308,7 +308,7 @@ test_latency (Fixture       *fx,
   stampede_fault_proxy_set_latency (fx->proxy, 100, 0,
                                     STAMPEDE_FAULT_DIRECTION_DOWNSTREAM, 1500);
   g_assert_true (stampede_fault_proxy_get_fault (fx->proxy,
-                                                 STAMPEDE_FAULT_LATENCY,
+                                                 STAMPEDE_PROXY_FAULT_LATENCY,
                                                  &fault, &since));
   g_assert_cmpfloat (fault.latency_ms, ==, 100.0);
   g_assert_cmpint (since, >, 0);
@@ -324,7 +324,7 @@ test_latency (Fixture       *fx,
   while (g_get_monotonic_time () < since + 1500 * 1000 + 20 * 1000)
     g_usleep (20 * 1000);
   g_assert_false (stampede_fault_proxy_get_fault (fx->proxy,
-                                                  STAMPEDE_FAULT_LATENCY,
+                                                  STAMPEDE_PROXY_FAULT_LATENCY,
                                                   NULL, NULL));
 
   stampede_fault_proxy_get_stats (fx->proxy, &stats);
@@ -339,9 +339,9 @@ test_latency (Fixture       *fx,
                                     STAMPEDE_FAULT_DIRECTION_BOTH, 0);
   for (guint i = 0; i < 5; i++)
     g_assert_cmpint (timed_post (fx, i), >=, 80 * 1000);
-  stampede_fault_proxy_clear (fx->proxy, STAMPEDE_FAULT_LATENCY);
+  stampede_fault_proxy_clear (fx->proxy, STAMPEDE_PROXY_FAULT_LATENCY);
   g_assert_false (stampede_fault_proxy_get_fault (fx->proxy,
-                                                  STAMPEDE_FAULT_LATENCY,
+                                                  STAMPEDE_PROXY_FAULT_LATENCY,
                                                   NULL, NULL));
 }
 
@@ -359,7 +359,7 @@ test_http_status (Fixture       *fx,
 
   /* The proxy draws once per request from a GRand seeded with
    * seed + kind; replay the same draws here. */
-  rand = g_rand_new_with_seed (42 + STAMPEDE_FAULT_HTTP_STATUS);
+  rand = g_rand_new_with_seed (42 + STAMPEDE_PROXY_FAULT_HTTP_STATUS);
   for (guint i = 0; i < 200; i++) {
     g_autoptr(GBytes) answer = NULL;
     gboolean fail = g_rand_double (rand) < 0.5;
@@ -436,7 +436,7 @@ static void
 test_reset (Fixture       *fx,
             gconstpointer  data)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7 + STAMPEDE_FAULT_RESET);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7 + STAMPEDE_PROXY_FAULT_RESET);
   StampedeFaultProxyStats stats;
   guint expected = 0;
 
@@ -491,7 +491,7 @@ test_blackhole (Fixture       *fx,
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&fx->upstream.hits), ==, 1);
 
-  stampede_fault_proxy_clear (fx->proxy, STAMPEDE_FAULT_BLACKHOLE);
+  stampede_fault_proxy_clear (fx->proxy, STAMPEDE_PROXY_FAULT_BLACKHOLE);
   g_assert_cmpuint (request (session, fx->base, "GET", "/after", NULL, NULL,
                              NULL, &error), ==, 200);
   g_assert_no_error (error);
@@ -544,8 +544,8 @@ test_pipelined (Fixture       *fx,
   /* Pick a seed whose draws forward, fail, forward: the made-up answer
    * must wait for the slow, chunked answer ahead of it. */
   for (seed = 1;; seed++) {
-    g_autoptr(GRand) rand = g_rand_new_with_seed (seed
-                                                  + STAMPEDE_FAULT_HTTP_STATUS);
+    g_autoptr(GRand) rand =
+      g_rand_new_with_seed (seed + STAMPEDE_PROXY_FAULT_HTTP_STATUS);
     double a = g_rand_double (rand);
     double b = g_rand_double (rand);
     double c = g_rand_double (rand);
@@ -641,32 +641,32 @@ test_loopback_only (void)
 static void
 test_plan (void)
 {
-  StampedeFault fault = { .kind = STAMPEDE_FAULT_HTTP_STATUS,
+  StampedeProxyFault fault = { .kind = STAMPEDE_PROXY_FAULT_HTTP_STATUS,
                           .status = 503, .share = 0.25,
                           .duration_ms = 5000 };
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  StampedeFaultKind kind;
+  StampedeProxyFaultKind kind;
 
-  for (guint k = 0; k < STAMPEDE_N_FAULTS; k++) {
-    g_assert_true (stampede_fault_kind_from_string (
-      stampede_fault_kind_to_string (k), &kind));
+  for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++) {
+    g_assert_true (stampede_proxy_fault_kind_from_string (
+      stampede_proxy_fault_kind_to_string (k), &kind));
     g_assert_cmpint (kind, ==, k);
   }
-  g_assert_false (stampede_fault_kind_from_string ("partition", &kind));
+  g_assert_false (stampede_proxy_fault_kind_from_string ("partition", &kind));
 
-  g_assert_true (stampede_fault_validate (&fault, &error));
-  text = stampede_fault_describe (&fault);
+  g_assert_true (stampede_proxy_fault_validate (&fault, &error));
+  text = stampede_proxy_fault_describe (&fault);
   g_assert_cmpstr (text, ==, "status 503 to 25 % of requests for 5 s");
 
   fault.share = 1.5;
-  g_assert_false (stampede_fault_validate (&fault, &error));
+  g_assert_false (stampede_proxy_fault_validate (&fault, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
-  fault = (StampedeFault) { .kind = STAMPEDE_FAULT_LATENCY,
+  fault = (StampedeProxyFault) { .kind = STAMPEDE_PROXY_FAULT_LATENCY,
                             .latency_ms = 10 };
-  g_assert_false (stampede_fault_validate (&fault, &error));
+  g_assert_false (stampede_proxy_fault_validate (&fault, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 

@@ -8,46 +8,46 @@
 #include <gio/gio.h>
 #include <math.h>
 
-static const char * const kind_names[STAMPEDE_N_FAULTS] = {
-  [STAMPEDE_FAULT_LATENCY] = "latency",
-  [STAMPEDE_FAULT_BANDWIDTH] = "bandwidth",
-  [STAMPEDE_FAULT_RESET] = "reset",
-  [STAMPEDE_FAULT_BLACKHOLE] = "blackhole",
-  [STAMPEDE_FAULT_HTTP_STATUS] = "http_status",
-  [STAMPEDE_FAULT_FAIL_FIRST] = "fail_first",
+static const char * const kind_names[STAMPEDE_N_PROXY_FAULTS] = {
+  [STAMPEDE_PROXY_FAULT_LATENCY] = "latency",
+  [STAMPEDE_PROXY_FAULT_BANDWIDTH] = "bandwidth",
+  [STAMPEDE_PROXY_FAULT_RESET] = "reset",
+  [STAMPEDE_PROXY_FAULT_BLACKHOLE] = "blackhole",
+  [STAMPEDE_PROXY_FAULT_HTTP_STATUS] = "http_status",
+  [STAMPEDE_PROXY_FAULT_FAIL_FIRST] = "fail_first",
 };
 
 /**
- * stampede_fault_kind_to_string:
+ * stampede_proxy_fault_kind_to_string:
  * @kind: a fault kind
  *
  * Returns: (transfer none): the name used in scenarios and the control API
  */
 const char *
-stampede_fault_kind_to_string (StampedeFaultKind kind)
+stampede_proxy_fault_kind_to_string (StampedeProxyFaultKind kind)
 {
-  g_return_val_if_fail (kind < STAMPEDE_N_FAULTS, NULL);
+  g_return_val_if_fail (kind < STAMPEDE_N_PROXY_FAULTS, NULL);
 
   return kind_names[kind];
 }
 
 /**
- * stampede_fault_kind_from_string:
+ * stampede_proxy_fault_kind_from_string:
  * @name: a fault name such as "latency"
  * @kind: (out): the kind it names
  *
  * Returns: %TRUE if @name names a fault kind
  */
 gboolean
-stampede_fault_kind_from_string (const char        *name,
-                                 StampedeFaultKind *kind)
+stampede_proxy_fault_kind_from_string (const char             *name,
+                                       StampedeProxyFaultKind *kind)
 {
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (kind != NULL, FALSE);
 
-  for (guint i = 0; i < STAMPEDE_N_FAULTS; i++) {
+  for (guint i = 0; i < STAMPEDE_N_PROXY_FAULTS; i++) {
     if (g_strcmp0 (name, kind_names[i]) == 0) {
-      *kind = (StampedeFaultKind) i;
+      *kind = (StampedeProxyFaultKind) i;
       return TRUE;
     }
   }
@@ -96,8 +96,8 @@ check_direction (StampedeFaultDirection   direction,
 }
 
 static gboolean
-check_latency (const StampedeFault  *fault,
-               GError              **error)
+check_latency (const StampedeProxyFault  *fault,
+               GError                   **error)
 {
   if (!isfinite (fault->latency_ms) || fault->latency_ms < 0.0
       || fault->latency_ms > 600000.0) {
@@ -119,7 +119,7 @@ check_latency (const StampedeFault  *fault,
 }
 
 /**
- * stampede_fault_validate:
+ * stampede_proxy_fault_validate:
  * @fault: a fault
  * @error: return location for an error
  *
@@ -128,17 +128,17 @@ check_latency (const StampedeFault  *fault,
  * Returns: %TRUE if the proxy can inject @fault
  */
 gboolean
-stampede_fault_validate (const StampedeFault  *fault,
+stampede_proxy_fault_validate (const StampedeProxyFault  *fault,
                          GError              **error)
 {
   g_return_val_if_fail (fault != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   switch (fault->kind) {
-  case STAMPEDE_FAULT_LATENCY:
+  case STAMPEDE_PROXY_FAULT_LATENCY:
     return check_latency (fault, error);
 
-  case STAMPEDE_FAULT_BANDWIDTH:
+  case STAMPEDE_PROXY_FAULT_BANDWIDTH:
     if (!isfinite (fault->bytes_per_s) || fault->bytes_per_s < 1.0) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "bandwidth must be at least 1 byte/s, not %g",
@@ -147,20 +147,20 @@ stampede_fault_validate (const StampedeFault  *fault,
     }
     return check_direction (fault->direction, error);
 
-  case STAMPEDE_FAULT_RESET:
+  case STAMPEDE_PROXY_FAULT_RESET:
     return check_share (fault->share, error);
 
-  case STAMPEDE_FAULT_BLACKHOLE:
+  case STAMPEDE_PROXY_FAULT_BLACKHOLE:
     return TRUE;
 
-  case STAMPEDE_FAULT_HTTP_STATUS:
+  case STAMPEDE_PROXY_FAULT_HTTP_STATUS:
     return check_status (fault->status, error)
            && check_share (fault->share, error);
 
-  case STAMPEDE_FAULT_FAIL_FIRST:
+  case STAMPEDE_PROXY_FAULT_FAIL_FIRST:
     return check_status (fault->status, error);
 
-  case STAMPEDE_N_FAULTS:
+  case STAMPEDE_N_PROXY_FAULTS:
   default:
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  "unknown fault kind %d", (int) fault->kind);
@@ -183,41 +183,41 @@ direction_name (StampedeFaultDirection direction)
 }
 
 static char *
-describe_magnitude (const StampedeFault *fault)
+describe_magnitude (const StampedeProxyFault *fault)
 {
   switch (fault->kind) {
-  case STAMPEDE_FAULT_LATENCY:
+  case STAMPEDE_PROXY_FAULT_LATENCY:
     return g_strdup_printf ("latency %g ms ± %g ms %s", fault->latency_ms,
                             fault->jitter_ms,
                             direction_name (fault->direction));
-  case STAMPEDE_FAULT_BANDWIDTH:
+  case STAMPEDE_PROXY_FAULT_BANDWIDTH:
     return g_strdup_printf ("bandwidth %g bytes/s %s", fault->bytes_per_s,
                             direction_name (fault->direction));
-  case STAMPEDE_FAULT_RESET:
+  case STAMPEDE_PROXY_FAULT_RESET:
     return g_strdup_printf ("reset %g %% of requests", fault->share * 100.0);
-  case STAMPEDE_FAULT_BLACKHOLE:
+  case STAMPEDE_PROXY_FAULT_BLACKHOLE:
     return g_strdup ("black hole");
-  case STAMPEDE_FAULT_HTTP_STATUS:
+  case STAMPEDE_PROXY_FAULT_HTTP_STATUS:
     return g_strdup_printf ("status %u to %g %% of requests", fault->status,
                             fault->share * 100.0);
-  case STAMPEDE_FAULT_FAIL_FIRST:
+  case STAMPEDE_PROXY_FAULT_FAIL_FIRST:
     return g_strdup_printf ("status %u to the first %u requests",
                             fault->status, fault->count);
-  case STAMPEDE_N_FAULTS:
+  case STAMPEDE_N_PROXY_FAULTS:
   default:
     return g_strdup ("unknown fault");
   }
 }
 
 /**
- * stampede_fault_describe:
+ * stampede_proxy_fault_describe:
  * @fault: a fault
  *
  * Returns: (transfer full): a one-line description for logs and reports,
  *   for example "latency 100 ms ± 10 ms both ways for 5 s"
  */
 char *
-stampede_fault_describe (const StampedeFault *fault)
+stampede_proxy_fault_describe (const StampedeProxyFault *fault)
 {
   g_autofree char *magnitude = NULL;
 

@@ -16,14 +16,14 @@ G_BEGIN_DECLS
  * test or a report can replay them.
  */
 typedef enum {
-  STAMPEDE_FAULT_LATENCY,
-  STAMPEDE_FAULT_BANDWIDTH,
-  STAMPEDE_FAULT_RESET,
-  STAMPEDE_FAULT_BLACKHOLE,
-  STAMPEDE_FAULT_HTTP_STATUS,
-  STAMPEDE_FAULT_FAIL_FIRST,
-  STAMPEDE_N_FAULTS,
-} StampedeFaultKind;
+  STAMPEDE_PROXY_FAULT_LATENCY,
+  STAMPEDE_PROXY_FAULT_BANDWIDTH,
+  STAMPEDE_PROXY_FAULT_RESET,
+  STAMPEDE_PROXY_FAULT_BLACKHOLE,
+  STAMPEDE_PROXY_FAULT_HTTP_STATUS,
+  STAMPEDE_PROXY_FAULT_FAIL_FIRST,
+  STAMPEDE_N_PROXY_FAULTS,
+} StampedeProxyFaultKind;
 
 /* Which way bytes travel through the proxy. */
 typedef enum {
@@ -43,7 +43,7 @@ typedef enum {
  * A duration_ms of 0 keeps the fault until it is cleared.
  */
 typedef struct {
-  StampedeFaultKind      kind;
+  StampedeProxyFaultKind kind;
   StampedeFaultDirection direction;
   double                 latency_ms;
   double                 jitter_ms;
@@ -52,13 +52,20 @@ typedef struct {
   guint                  status;
   guint                  count;
   guint                  duration_ms;
-} StampedeFault;
+} StampedeProxyFault;
 
-const char *stampede_fault_kind_to_string   (StampedeFaultKind    kind);
-gboolean    stampede_fault_kind_from_string (const char          *name,
-                                             StampedeFaultKind   *kind);
-gboolean    stampede_fault_validate         (const StampedeFault *fault,
-                                             GError             **error);
-char       *stampede_fault_describe         (const StampedeFault *fault);
+const char *
+stampede_proxy_fault_kind_to_string (StampedeProxyFaultKind kind);
+
+gboolean
+stampede_proxy_fault_kind_from_string (const char             *name,
+                                       StampedeProxyFaultKind *kind);
+
+gboolean
+stampede_proxy_fault_validate (const StampedeProxyFault  *fault,
+                               GError                   **error);
+
+char *
+stampede_proxy_fault_describe (const StampedeProxyFault *fault);
 
 G_END_DECLS

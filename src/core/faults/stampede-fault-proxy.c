@@ -118,10 +118,10 @@ typedef struct {
 } Timer;
 
 typedef struct {
-  StampedeFault fault;
-  gboolean      active;
-  gint64        since_us;
-  gint64        ends_us;
+  StampedeProxyFault fault;
+  gboolean           active;
+  gint64             since_us;
+  gint64             ends_us;
 } Setting;
 
 enum {
@@ -154,16 +154,16 @@ struct _StampedeFaultProxy {
 
   /* Shared with the setters, under the lock. */
   GMutex                  lock;
-  Setting                 settings[STAMPEDE_N_FAULTS];
+  Setting                 settings[STAMPEDE_N_PROXY_FAULTS];
   guint32                 seed;
   int                     generation;
 
   /* Owned by the loop thread. */
   int                     seen_generation;
-  Setting                 live[STAMPEDE_N_FAULTS];
-  gboolean                on[STAMPEDE_N_FAULTS];
+  Setting                 live[STAMPEDE_N_PROXY_FAULTS];
+  gboolean                on[STAMPEDE_N_PROXY_FAULTS];
   gint64                  next_expiry_us;
-  GRand                  *rands[STAMPEDE_N_FAULTS];
+  GRand                  *rands[STAMPEDE_N_PROXY_FAULTS];
   guint                   fail_first_used;
   GQueue                  conns;
   GArray                 *timers;
@@ -295,9 +295,9 @@ pipe_push (Pipe         *pipe,
 }
 
 static gboolean
-fault_hits (StampedeFaultProxy *self,
-            StampedeFaultKind   kind,
-            guint               direction)
+fault_hits (StampedeFaultProxy     *self,
+            StampedeProxyFaultKind  kind,
+            guint                   direction)
 {
   return self->on[kind] && (self->live[kind].fault.direction & direction);
 }
@@ -315,7 +315,7 @@ refill (StampedeFaultProxy *self,
         Pipe               *pipe,
         gint64              now)
 {
-  const Setting *s = &self->live[STAMPEDE_FAULT_BANDWIDTH];
+  const Setting *s = &self->live[STAMPEDE_PROXY_FAULT_BANDWIDTH];
   double rate = s->fault.bytes_per_s;
   double burst = bandwidth_burst (rate);
 
@@ -386,7 +386,8 @@ pipe_flush (StampedeFaultProxy *self,
             guint               direction,
             gint64              now)
 {
-  gboolean limited = fault_hits (self, STAMPEDE_FAULT_BANDWIDTH, direction);
+  gboolean limited = fault_hits (self, STAMPEDE_PROXY_FAULT_BANDWIDTH,
+                                 direction);
   gboolean moved = FALSE;
 
   while (pipe->head != NULL && pipe->head->release_us <= now
@@ -439,10 +440,10 @@ pipe_next_wake (StampedeFaultProxy *self,
     return G_MAXINT64;
   if (pipe->head->release_us > now)
     return pipe->head->release_us;
-  if (!fault_hits (self, STAMPEDE_FAULT_BANDWIDTH, direction))
+  if (!fault_hits (self, STAMPEDE_PROXY_FAULT_BANDWIDTH, direction))
     return G_MAXINT64;
 
-  rate = self->live[STAMPEDE_FAULT_BANDWIDTH].fault.bytes_per_s;
+  rate = self->live[STAMPEDE_PROXY_FAULT_BANDWIDTH].fault.bytes_per_s;
   want = MIN ((double) (pipe->head->len - pipe->head->off),
               bandwidth_burst (rate));
   if (pipe->tokens >= want)
@@ -454,11 +455,12 @@ pipe_next_wake (StampedeFaultProxy *self,
 static gint64
 latency_sample (StampedeFaultProxy *self)
 {
-  const StampedeFault *f = &self->live[STAMPEDE_FAULT_LATENCY].fault;
+  const StampedeProxyFault *f =
+    &self->live[STAMPEDE_PROXY_FAULT_LATENCY].fault;
   double ms = f->latency_ms;
 
   if (f->jitter_ms > 0.0) {
-    double u = g_rand_double (self->rands[STAMPEDE_FAULT_LATENCY]);
+    double u = g_rand_double (self->rands[STAMPEDE_PROXY_FAULT_LATENCY]);
 
     ms += f->jitter_ms * (2.0 * u - 1.0);
   }
@@ -488,7 +490,7 @@ emit (StampedeFaultProxy *self,
   if (c->holed || c->closed || len == 0)
     return;
 
-  if (fault_hits (self, STAMPEDE_FAULT_LATENCY, direction)) {
+  if (fault_hits (self, STAMPEDE_PROXY_FAULT_LATENCY, direction)) {
     release += latency_sample (self);
     count_add (self, COUNT_DELAYED, 1);
   }
@@ -496,7 +498,7 @@ emit (StampedeFaultProxy *self,
   pipe->last_release_us = release;
 
   if (pipe->head == NULL && release <= now && side_ready (c, side)
-      && !fault_hits (self, STAMPEDE_FAULT_BANDWIDTH, direction)) {
+      && !fault_hits (self, STAMPEDE_PROXY_FAULT_BANDWIDTH, direction)) {
     if (!side_write (self, side, data, len, &written)) {
       conn_close (self, c);
       return;
@@ -574,8 +576,8 @@ conn_hole (Conn *c)
 }
 
 static gboolean
-draw (StampedeFaultProxy *self,
-      StampedeFaultKind   kind)
+draw (StampedeFaultProxy     *self,
+      StampedeProxyFaultKind  kind)
 {
   return g_rand_double (self->rands[kind]) < self->live[kind].fault.share;
 }
@@ -622,23 +624,25 @@ request_head (StampedeFaultProxy *self,
               Conn               *c,
               gint64              now)
 {
-  const StampedeFault *first = &self->live[STAMPEDE_FAULT_FAIL_FIRST].fault;
+  const StampedeProxyFault *first =
+    &self->live[STAMPEDE_PROXY_FAULT_FAIL_FIRST].fault;
   guint status = 0;
 
   count_add (self, COUNT_REQUESTS, 1);
 
-  if (self->on[STAMPEDE_FAULT_RESET] && draw (self, STAMPEDE_FAULT_RESET)) {
+  if (self->on[STAMPEDE_PROXY_FAULT_RESET]
+      && draw (self, STAMPEDE_PROXY_FAULT_RESET)) {
     conn_reset (self, c);
     return;
   }
 
-  if (self->on[STAMPEDE_FAULT_FAIL_FIRST]
+  if (self->on[STAMPEDE_PROXY_FAULT_FAIL_FIRST]
       && self->fail_first_used < first->count) {
     self->fail_first_used++;
     status = first->status;
-  } else if (self->on[STAMPEDE_FAULT_HTTP_STATUS]
-             && draw (self, STAMPEDE_FAULT_HTTP_STATUS)) {
-    status = self->live[STAMPEDE_FAULT_HTTP_STATUS].fault.status;
+  } else if (self->on[STAMPEDE_PROXY_FAULT_HTTP_STATUS]
+             && draw (self, STAMPEDE_PROXY_FAULT_HTTP_STATUS)) {
+    status = self->live[STAMPEDE_PROXY_FAULT_HTTP_STATUS].fault.status;
   }
 
   if (status != 0) {
@@ -689,7 +693,8 @@ request_opaque (StampedeFaultProxy *self,
   c->dropping = FALSE;
 
   /* The stream as a whole is the unit the reset share applies to. */
-  if (self->on[STAMPEDE_FAULT_RESET] && draw (self, STAMPEDE_FAULT_RESET)) {
+  if (self->on[STAMPEDE_PROXY_FAULT_RESET]
+      && draw (self, STAMPEDE_PROXY_FAULT_RESET)) {
     conn_reset (self, c);
     return;
   }
@@ -811,7 +816,7 @@ catch_up (StampedeFaultProxy *self,
 {
   refresh_faults (self, now);
 
-  if (self->on[STAMPEDE_FAULT_BLACKHOLE] && !c->holed)
+  if (self->on[STAMPEDE_PROXY_FAULT_BLACKHOLE] && !c->holed)
     conn_hole (c);
 }
 
@@ -983,7 +988,7 @@ conn_pump (StampedeFaultProxy *self,
 
   g_assert (c != NULL);
 
-  if (self->on[STAMPEDE_FAULT_BLACKHOLE] && !c->holed)
+  if (self->on[STAMPEDE_PROXY_FAULT_BLACKHOLE] && !c->holed)
     conn_hole (c);
 
   for (round = 0; round < PUMP_ROUNDS && !c->closed; round++) {
@@ -1085,7 +1090,7 @@ accept_one (StampedeFaultProxy *self,
     return;
   }
 
-  if (self->on[STAMPEDE_FAULT_BLACKHOLE]) {
+  if (self->on[STAMPEDE_PROXY_FAULT_BLACKHOLE]) {
     c->holed = TRUE;
     return;
   }
@@ -1217,7 +1222,7 @@ refresh_faults (StampedeFaultProxy *self,
     return;
 
   if (generation != self->seen_generation) {
-    Setting fresh[STAMPEDE_N_FAULTS];
+    Setting fresh[STAMPEDE_N_PROXY_FAULTS];
     guint32 seed;
 
     g_mutex_lock (&self->lock);
@@ -1227,10 +1232,10 @@ refresh_faults (StampedeFaultProxy *self,
     g_mutex_unlock (&self->lock);
 
     /* A fault set anew starts its own replayable sequence of draws. */
-    for (guint k = 0; k < STAMPEDE_N_FAULTS; k++) {
+    for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++) {
       if (fresh[k].active && fresh[k].since_us != self->live[k].since_us) {
         g_rand_set_seed (self->rands[k], seed + k);
-        if (k == STAMPEDE_FAULT_FAIL_FIRST)
+        if (k == STAMPEDE_PROXY_FAULT_FAIL_FIRST)
           self->fail_first_used = 0;
       }
     }
@@ -1239,7 +1244,7 @@ refresh_faults (StampedeFaultProxy *self,
   }
 
   self->next_expiry_us = G_MAXINT64;
-  for (guint k = 0; k < STAMPEDE_N_FAULTS; k++) {
+  for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++) {
     const Setting *s = &self->live[k];
 
     self->on[k] = s->active && (s->ends_us == 0 || now < s->ends_us);
@@ -1358,7 +1363,7 @@ stampede_fault_proxy_finalize (GObject *object)
 
   stampede_fault_proxy_stop (self);
 
-  for (guint k = 0; k < STAMPEDE_N_FAULTS; k++)
+  for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++)
     g_clear_pointer (&self->rands[k], g_rand_free);
   g_clear_pointer (&self->timers, g_array_unref);
   g_clear_pointer (&self->dead, g_ptr_array_unref);
@@ -1389,7 +1394,7 @@ stampede_fault_proxy_init (StampedeFaultProxy *self)
   self->timers = g_array_new (FALSE, FALSE, sizeof (Timer));
   self->dead = g_ptr_array_new ();
 
-  for (guint k = 0; k < STAMPEDE_N_FAULTS; k++)
+  for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++)
     self->rands[k] = g_rand_new_with_seed (self->seed + k);
 }
 
@@ -1666,9 +1671,9 @@ publish (StampedeFaultProxy *self)
  * Returns: %TRUE if @fault was valid and is now set
  */
 gboolean
-stampede_fault_proxy_inject (StampedeFaultProxy   *self,
-                             const StampedeFault  *fault,
-                             GError              **error)
+stampede_fault_proxy_inject (StampedeFaultProxy        *self,
+                             const StampedeProxyFault  *fault,
+                             GError                   **error)
 {
   Setting *s;
   gint64 now = g_get_monotonic_time ();
@@ -1676,7 +1681,7 @@ stampede_fault_proxy_inject (StampedeFaultProxy   *self,
   g_return_val_if_fail (STAMPEDE_IS_FAULT_PROXY (self), FALSE);
   g_return_val_if_fail (fault != NULL, FALSE);
 
-  if (!stampede_fault_validate (fault, error))
+  if (!stampede_proxy_fault_validate (fault, error))
     return FALSE;
 
   g_mutex_lock (&self->lock);
@@ -1695,8 +1700,8 @@ stampede_fault_proxy_inject (StampedeFaultProxy   *self,
 }
 
 static void
-inject_or_warn (StampedeFaultProxy  *self,
-                const StampedeFault *fault)
+inject_or_warn (StampedeFaultProxy       *self,
+                const StampedeProxyFault *fault)
 {
   g_autoptr(GError) error = NULL;
 
@@ -1721,8 +1726,8 @@ stampede_fault_proxy_set_latency (StampedeFaultProxy     *self,
                                   StampedeFaultDirection  direction,
                                   guint                   duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_LATENCY,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_LATENCY,
     .latency_ms = mean_ms,
     .jitter_ms = jitter_ms,
     .direction = direction,
@@ -1749,8 +1754,8 @@ stampede_fault_proxy_set_bandwidth (StampedeFaultProxy     *self,
                                     StampedeFaultDirection  direction,
                                     guint                   duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_BANDWIDTH,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_BANDWIDTH,
     .bytes_per_s = bytes_per_s,
     .direction = direction,
     .duration_ms = duration_ms,
@@ -1776,8 +1781,8 @@ stampede_fault_proxy_set_reset (StampedeFaultProxy *self,
                                 double              share,
                                 guint               duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_RESET,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_RESET,
     .share = share,
     .duration_ms = duration_ms,
   };
@@ -1801,8 +1806,8 @@ void
 stampede_fault_proxy_set_blackhole (StampedeFaultProxy *self,
                                     guint               duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_BLACKHOLE,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_BLACKHOLE,
     .duration_ms = duration_ms,
   };
 
@@ -1827,8 +1832,8 @@ stampede_fault_proxy_set_http_status (StampedeFaultProxy *self,
                                       double              share,
                                       guint               duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_HTTP_STATUS,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_HTTP_STATUS,
     .status = status,
     .share = share,
     .duration_ms = duration_ms,
@@ -1854,8 +1859,8 @@ stampede_fault_proxy_set_fail_first (StampedeFaultProxy *self,
                                      guint               count,
                                      guint               duration_ms)
 {
-  StampedeFault fault = {
-    .kind = STAMPEDE_FAULT_FAIL_FIRST,
+  StampedeProxyFault fault = {
+    .kind = STAMPEDE_PROXY_FAULT_FAIL_FIRST,
     .status = status,
     .count = count,
     .duration_ms = duration_ms,
@@ -1875,11 +1880,11 @@ stampede_fault_proxy_set_fail_first (StampedeFaultProxy *self,
  * their release times.
  */
 void
-stampede_fault_proxy_clear (StampedeFaultProxy *self,
-                            StampedeFaultKind   kind)
+stampede_fault_proxy_clear (StampedeFaultProxy     *self,
+                            StampedeProxyFaultKind  kind)
 {
   g_return_if_fail (STAMPEDE_IS_FAULT_PROXY (self));
-  g_return_if_fail (kind < STAMPEDE_N_FAULTS);
+  g_return_if_fail (kind < STAMPEDE_N_PROXY_FAULTS);
 
   g_mutex_lock (&self->lock);
   self->settings[kind].active = FALSE;
@@ -1900,7 +1905,7 @@ stampede_fault_proxy_clear_all (StampedeFaultProxy *self)
   g_return_if_fail (STAMPEDE_IS_FAULT_PROXY (self));
 
   g_mutex_lock (&self->lock);
-  for (guint k = 0; k < STAMPEDE_N_FAULTS; k++)
+  for (guint k = 0; k < STAMPEDE_N_PROXY_FAULTS; k++)
     self->settings[k].active = FALSE;
   g_mutex_unlock (&self->lock);
 
@@ -1917,16 +1922,16 @@ stampede_fault_proxy_clear_all (StampedeFaultProxy *self)
  * Returns: %TRUE if a fault of @kind is active now
  */
 gboolean
-stampede_fault_proxy_get_fault (StampedeFaultProxy *self,
-                                StampedeFaultKind   kind,
-                                StampedeFault      *fault,
-                                gint64             *since_us)
+stampede_fault_proxy_get_fault (StampedeFaultProxy     *self,
+                                StampedeProxyFaultKind  kind,
+                                StampedeProxyFault     *fault,
+                                gint64                 *since_us)
 {
   gint64 now = g_get_monotonic_time ();
   gboolean active;
 
   g_return_val_if_fail (STAMPEDE_IS_FAULT_PROXY (self), FALSE);
-  g_return_val_if_fail (kind < STAMPEDE_N_FAULTS, FALSE);
+  g_return_val_if_fail (kind < STAMPEDE_N_PROXY_FAULTS, FALSE);
 
   g_mutex_lock (&self->lock);
   active = self->settings[kind].active
