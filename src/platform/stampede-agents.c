@@ -190,15 +190,23 @@ small_run (const StampedeScoreRequest *request,
 static double
 pattern_detector (const StampedeScoreRequest *request,
                   const StampedeCardHistory  *prior,
+                  StampedeAssessFlags         flags,
                   StampedeAssessment         *out)
 {
   static const double run_weights[] = { 0, 0, 0.5, 0.85, 0.97 };
   double score = 0;
   guint n_minute = count_within (prior, request->timestamp_ms, MINUTE_MS);
-  guint n_ten = count_within (prior, request->timestamp_ms, TEN_MINUTES_MS);
+  guint n_ten = 0;
   double fast = 0.7 * clamp01 ((n_minute - 3.0) / 5.0);
-  double busy = 0.5 * clamp01 ((n_ten - 6.0) / 10.0);
+  double busy = 0;
   guint run = small_run (request, prior);
+
+  /* Under load the long window is the work that is skipped: the minute
+   * window and the card-testing run still catch the fast attacks. */
+  if (!(flags & STAMPEDE_ASSESS_SHORT_WINDOW)) {
+    n_ten = count_within (prior, request->timestamp_ms, TEN_MINUTES_MS);
+    busy = 0.5 * clamp01 ((n_ten - 6.0) / 10.0);
+  }
 
   /* The two windows see the same transactions: only the stronger one
    * counts, or a busy card would be counted twice. */
@@ -333,12 +341,33 @@ compare_findings (gconstpointer a,
   return (fa->weight < fb->weight) - (fa->weight > fb->weight);
 }
 
+static const char * const verdicts[] = {
+  "Approved", "Sent to review", "Declined",
+};
+
+/* Names the scoring agents that did not run, so that a decision taken
+ * without one of them says so. */
+static void
+append_missing (GString                  *text,
+                const StampedeAssessment *out)
+{
+  guint n_missing = 0;
+
+  for (guint i = 0; i < STAMPEDE_PLATFORM_REASONING; i++) {
+    if (out->ran[i])
+      continue;
+    g_string_append (text, n_missing == 0 ? " (without " : ", ");
+    g_string_append (text, stampede_platform_agent_name (i));
+    n_missing++;
+  }
+
+  if (n_missing > 0)
+    g_string_append_c (text, ')');
+}
+
 static void
 explain (StampedeAssessment *out)
 {
-  static const char * const verdicts[] = {
-    "Approved", "Sent to review", "Declined",
-  };
   g_autoptr(GString) text = g_string_new (verdicts[out->decision]);
   StampedeFinding sorted[STAMPEDE_PLATFORM_MAX_FINDINGS];
   guint n_named = 0;
@@ -356,6 +385,7 @@ explain (StampedeAssessment *out)
 
   if (n_named == 0)
     g_string_append (text, ": nothing unusual for this card");
+  append_missing (text, out);
   g_string_append_c (text, '.');
 
   g_strlcpy (out->explanation, text->str, sizeof out->explanation);
@@ -369,7 +399,8 @@ explain (StampedeAssessment *out)
  * it is far outside the card's own history.
  */
 static double
-reasoning (StampedeAssessment *out)
+reasoning (StampedeAssessFlags  flags,
+           StampedeAssessment  *out)
 {
   double analyzer = out->score[STAMPEDE_PLATFORM_ANALYZER];
   double pattern = out->score[STAMPEDE_PLATFORM_PATTERN];
@@ -385,7 +416,15 @@ reasoning (StampedeAssessment *out)
   else
     out->decision = STAMPEDE_PLATFORM_APPROVE;
 
-  explain (out);
+  if (flags & STAMPEDE_ASSESS_NO_EXPLANATION) {
+    g_autoptr(GString) text = g_string_new (verdicts[out->decision]);
+
+    append_missing (text, out);
+    g_string_append (text, "; explanation skipped under load.");
+    g_strlcpy (out->explanation, text->str, sizeof out->explanation);
+  } else {
+    explain (out);
+  }
 
   return out->risk;
 }
@@ -404,30 +443,131 @@ stampede_platform_assess (const StampedeScoreRequest *request,
                           const StampedeCardHistory  *prior,
                           StampedeAssessment         *out)
 {
-  gint64 t0, t1, t2, t3, t4;
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (prior != NULL);
+  g_return_if_fail (out != NULL);
+
+  stampede_platform_assess_with (request, prior, 0, out);
+}
+
+/**
+ * stampede_platform_assess_with:
+ * @request: a validated transaction
+ * @prior: what the platform knew of the card before @request
+ * @flags: the agents and the work to leave out
+ * @out: (out caller-allocates): the scores, the decision and its
+ *   explanation
+ *
+ * Runs the agents that @flags leave in and times each one.  The reasoning
+ * agent combines what it has: a missing agent counts as no evidence, and
+ * the explanation names it.
+ */
+void
+stampede_platform_assess_with (const StampedeScoreRequest *request,
+                               const StampedeCardHistory  *prior,
+                               StampedeAssessFlags         flags,
+                               StampedeAssessment         *out)
+{
+  gint64 t[STAMPEDE_PLATFORM_N_AGENTS + 1];
 
   g_return_if_fail (request != NULL);
   g_return_if_fail (prior != NULL);
   g_return_if_fail (out != NULL);
 
   memset (out, 0, sizeof *out);
+  for (guint i = 0; i < STAMPEDE_PLATFORM_REASONING; i++)
+    out->ran[i] = !(flags & (1 << i));
+  out->ran[STAMPEDE_PLATFORM_REASONING] = TRUE;
 
-  t0 = now_ns ();
-  out->score[STAMPEDE_PLATFORM_ANALYZER] =
-    transaction_analyzer (request, prior, out);
-  t1 = now_ns ();
-  out->score[STAMPEDE_PLATFORM_PATTERN] =
-    pattern_detector (request, prior, out);
-  t2 = now_ns ();
-  out->score[STAMPEDE_PLATFORM_GEO] = geo_risk (request, prior, out);
-  t3 = now_ns ();
-  out->score[STAMPEDE_PLATFORM_REASONING] = reasoning (out);
-  t4 = now_ns ();
+  t[0] = now_ns ();
+  if (out->ran[STAMPEDE_PLATFORM_ANALYZER])
+    out->score[STAMPEDE_PLATFORM_ANALYZER] =
+      transaction_analyzer (request, prior, out);
+  t[1] = now_ns ();
+  if (out->ran[STAMPEDE_PLATFORM_PATTERN])
+    out->score[STAMPEDE_PLATFORM_PATTERN] =
+      pattern_detector (request, prior, flags, out);
+  t[2] = now_ns ();
+  if (out->ran[STAMPEDE_PLATFORM_GEO])
+    out->score[STAMPEDE_PLATFORM_GEO] = geo_risk (request, prior, out);
+  t[3] = now_ns ();
+  out->score[STAMPEDE_PLATFORM_REASONING] = reasoning (flags, out);
+  t[4] = now_ns ();
 
-  out->compute_us[STAMPEDE_PLATFORM_ANALYZER] = (t1 - t0) / 1000.0;
-  out->compute_us[STAMPEDE_PLATFORM_PATTERN] = (t2 - t1) / 1000.0;
-  out->compute_us[STAMPEDE_PLATFORM_GEO] = (t3 - t2) / 1000.0;
-  out->compute_us[STAMPEDE_PLATFORM_REASONING] = (t4 - t3) / 1000.0;
+  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++)
+    out->compute_us[i] = out->ran[i] ? (t[i + 1] - t[i]) / 1000.0 : 0;
+}
+
+static gboolean
+is_high_risk (const StampedeScoreRequest *request,
+              const char                **what,
+              gboolean                   *what_is_mcc)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (risky_mccs); i++) {
+    if (strcmp (request->mcc, risky_mccs[i].mcc) == 0) {
+      *what = risky_mccs[i].what;
+      *what_is_mcc = TRUE;
+      return TRUE;
+    }
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (risky_countries); i++) {
+    if (strcmp (request->country, risky_countries[i]) == 0) {
+      *what = request->country;
+      return TRUE;
+    }
+  }
+
+  return FALSE;
+}
+
+/**
+ * stampede_platform_assess_emergency:
+ * @request: a validated transaction
+ * @out: (out caller-allocates): the decision and its explanation
+ *
+ * Decides with fixed rules and no agent, as the platform does in
+ * emergency mode: a high-risk merchant category or country is declined,
+ * a small amount approved, anything else sent to review.  The rules give
+ * no graded score: the risk is the lower edge of the decision's band.
+ * No agent runs, so none is marked as having run.
+ */
+void
+stampede_platform_assess_emergency (const StampedeScoreRequest *request,
+                                    StampedeAssessment         *out)
+{
+  const char *what = NULL;
+  gboolean what_is_mcc = FALSE;
+
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+
+  if (is_high_risk (request, &what, &what_is_mcc)) {
+    out->decision = STAMPEDE_PLATFORM_DECLINE;
+    out->risk = STAMPEDE_PLATFORM_DECLINE_AT;
+    if (what_is_mcc)
+      g_snprintf (out->explanation, sizeof out->explanation,
+                  "Declined by emergency rules: high-risk merchant category "
+                  "%s (%s).", request->mcc, what);
+    else
+      g_snprintf (out->explanation, sizeof out->explanation,
+                  "Declined by emergency rules: merchant in high-risk "
+                  "country %s.", request->country);
+  } else if (request->amount_usd < STAMPEDE_PLATFORM_EMERGENCY_APPROVE_USD) {
+    out->decision = STAMPEDE_PLATFORM_APPROVE;
+    out->risk = 0;
+    g_snprintf (out->explanation, sizeof out->explanation,
+                "Approved by emergency rules: under %.0f USD.",
+                STAMPEDE_PLATFORM_EMERGENCY_APPROVE_USD);
+  } else {
+    out->decision = STAMPEDE_PLATFORM_REVIEW;
+    out->risk = STAMPEDE_PLATFORM_REVIEW_AT;
+    g_snprintf (out->explanation, sizeof out->explanation,
+                "Sent to review by emergency rules: %.0f USD is too much to "
+                "approve unscored.", request->amount_usd);
+  }
 }
 
 const char *

@@ -33,6 +33,31 @@ typedef enum {
 
 #define STAMPEDE_PLATFORM_MAX_FINDINGS 8
 
+/* In emergency mode, an amount below this (USD) is approved unscored. */
+#define STAMPEDE_PLATFORM_EMERGENCY_APPROVE_USD 100.0
+
+/**
+ * StampedeAssessFlags:
+ * @STAMPEDE_ASSESS_NO_ANALYZER: the transaction analyzer is unavailable
+ * @STAMPEDE_ASSESS_NO_PATTERN: the pattern detector is unavailable or
+ *   skipped
+ * @STAMPEDE_ASSESS_NO_GEO: the geo/risk assessor is unavailable
+ * @STAMPEDE_ASSESS_SHORT_WINDOW: the pattern detector looks at the last
+ *   minute only, not the last ten minutes
+ * @STAMPEDE_ASSESS_NO_EXPLANATION: the reasoning agent decides but does not
+ *   explain
+ *
+ * What an assessment leaves out, because an agent failed or because the
+ * platform sheds work under load.  The first three are bit (1 << agent).
+ */
+typedef enum {
+  STAMPEDE_ASSESS_NO_ANALYZER    = 1 << 0,
+  STAMPEDE_ASSESS_NO_PATTERN     = 1 << 1,
+  STAMPEDE_ASSESS_NO_GEO         = 1 << 2,
+  STAMPEDE_ASSESS_SHORT_WINDOW   = 1 << 4,
+  STAMPEDE_ASSESS_NO_EXPLANATION = 1 << 5,
+} StampedeAssessFlags;
+
 /**
  * StampedeFinding:
  * @weight: how much the finding raised its agent's score, in [0, 1]
@@ -47,6 +72,7 @@ typedef struct {
 
 /**
  * StampedeAssessment:
+ * @ran: whether each agent ran; an agent that did not has a score of 0
  * @score: each agent's score in [0, 1]; the reasoning agent's is the risk
  * @compute_us: how long each agent computed, in microseconds
  * @risk: the combined risk score in [0, 1]
@@ -54,6 +80,7 @@ typedef struct {
  * @explanation: one sentence naming the findings that weighed most
  */
 typedef struct {
+  gboolean                 ran[STAMPEDE_PLATFORM_N_AGENTS];
   double                   score[STAMPEDE_PLATFORM_N_AGENTS];
   double                   compute_us[STAMPEDE_PLATFORM_N_AGENTS];
   double                   risk;
@@ -65,6 +92,13 @@ typedef struct {
 
 void        stampede_platform_assess        (const StampedeScoreRequest *request,
                                              const StampedeCardHistory  *prior,
+                                             StampedeAssessment         *out);
+void        stampede_platform_assess_with   (const StampedeScoreRequest *request,
+                                             const StampedeCardHistory  *prior,
+                                             StampedeAssessFlags         flags,
+                                             StampedeAssessment         *out);
+void        stampede_platform_assess_emergency
+                                            (const StampedeScoreRequest *request,
                                              StampedeAssessment         *out);
 const char *stampede_platform_agent_name    (StampedePlatformAgent       agent);
 const char *stampede_platform_decision_name (StampedePlatformDecision    decision);

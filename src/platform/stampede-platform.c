@@ -1,4 +1,5 @@
-/* stampede-platform.c — the reference fraud-detection service
+/* stampede-platform.c — the reference fraud-detection service: its life
+ * cycle, its routes and its housekeeping
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,113 +7,50 @@
 #include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
+#include <sys/random.h>
 
-#include "stampede-agents.h"
-#include "stampede-card-store.h"
 #include "stampede-platform.h"
 #include "stampede-platform-private.h"
-#include "stampede-score-request.h"
 
-#define BODY_LIMIT        (64 * 1024)
 #define DEFAULT_CARDS     (256 * 1024)
 #define LATENCY_SIGMA     0.5
 #define LATENCY_SEED      0x5eed
 #define LISTEN_BACKLOG    1024
+#define TICK_MS           100
+#define WINDOW_S          5
 
 /*
- * The first group of fields is written by the caller's thread (start,
- * stop, setters) and read by the server thread; the group marked "server
- * thread only" belongs to the server thread alone while it runs.
+ * Admission control.  The queue holds transactions waiting for one of the
+ * scoring slots; a few thousand is about a second of the platform's
+ * throughput with modelled latency, a burst's worth.  A slot is held for
+ * the agents' modelled latency, so the slots bound how many modelled model
+ * calls are in flight at once, as a pool of function instances would.
  */
-struct _StampedePlatform {
-  GObject            parent_instance;
+#define DEFAULT_QUEUE_DEPTH 4096
+#define DEFAULT_MAX_SCORING 1024
 
-  StampedeCardStore *cards;
-  gint               latency_us;    /* atomic */
-  GMutex             lock;
-  GCond              cond;
-  GThread           *thread;
-  GMainContext      *context;
-  GMainLoop         *loop;
-  char              *address;
-  guint              port;
-  gboolean           listening;
-  gboolean           start_done;
-  GError            *start_error;
+/*
+ * The default latencies are modelled on calls to a remote model served
+ * close by: a few milliseconds for the three scoring agents (a small
+ * classifier behind an HTTP endpoint), more for the reasoning agent (a
+ * language model writing a sentence), each log-normal so that a few calls
+ * are much slower than the median, as remote calls are.
+ */
+#define SCORING_MEDIAN_MS   2.0
+#define SCORING_SIGMA       0.5
+#define REASONING_MEDIAN_MS 6.0
+#define REASONING_SIGMA     0.6
 
-  /* Server thread only. */
-  SoupServer        *server;
-  GRand             *rand;
-  GHashTable        *delays;        /* DelaySource* set */
+const double _stampede_platform_bucket_s[STAMPEDE_PLATFORM_N_BUCKETS] = {
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  5, 10, INFINITY,
 };
 
 G_DEFINE_FINAL_TYPE (StampedePlatform, stampede_platform, G_TYPE_OBJECT)
 
-/*
- * A delayed answer: the message is paused with its response already set,
- * and this source unpauses it when the agents' modelled latency is over.
- * A source with a ready time in microseconds is used rather than a
- * millisecond timeout because a sub-millisecond mean latency is allowed.
- */
-typedef struct {
-  GSource            source;
-  StampedePlatform  *platform;
-  SoupServerMessage *msg;
-  gulong             disconnected_id;
-} DelaySource;
-
-static gboolean
-delay_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  DelaySource *delay = (DelaySource *) source;
-
-  soup_server_message_unpause (delay->msg);
-  g_hash_table_remove (delay->platform->delays, delay);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delay_finalize (GSource *source)
-{
-  DelaySource *delay = (DelaySource *) source;
-
-  g_clear_signal_handler (&delay->disconnected_id, delay->msg);
-  g_clear_object (&delay->msg);
-}
-
-static GSourceFuncs delay_funcs = {
-  .dispatch = delay_dispatch,
-  .finalize = delay_finalize,
-};
-
-/* The hash table owns a reference to each pending delay and destroys it
- * when removed, which detaches it from the context. */
-static void
-delay_destroy (gpointer data)
-{
-  GSource *source = data;
-
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* The client went away while its answer was held back: there is nothing
- * left to unpause. */
-static void
-delay_disconnected_cb (SoupServerMessage *msg,
-                       gpointer           user_data)
-{
-  DelaySource *delay = user_data;
-
-  g_hash_table_remove (delay->platform->delays, delay);
-}
-
-static void
-append_json_string (GString    *out,
-                    const char *text)
+void
+_stampede_platform_append_string (GString    *out,
+                                  const char *text)
 {
   g_autofree char *valid = g_utf8_make_valid (text, -1);
 
@@ -130,44 +68,36 @@ append_json_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
-static void
-append_number (GString    *out,
-               const char *format,
-               double      value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, format, value));
-}
-
-static void
-respond_json (SoupServerMessage *msg,
-              guint              status,
-              GString           *body)
+void
+_stampede_platform_respond_json (SoupServerMessage *msg,
+                                 guint              status,
+                                 GString           *body)
 {
   gsize len = body->len;
 
-  soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 knows no reason phrase for 429 (RFC 6585). */
+  soup_server_message_set_status (msg, status,
+                                  status == 429 ? "Too Many Requests" : NULL);
   soup_server_message_set_response (msg, "application/json",
                                     SOUP_MEMORY_TAKE,
                                     g_string_free (body, FALSE), len);
 }
 
-static void
-respond_error (SoupServerMessage *msg,
-               guint              status,
-               const char        *message)
+void
+_stampede_platform_respond_error (SoupServerMessage *msg,
+                                  guint              status,
+                                  const char        *message)
 {
   GString *body = g_string_new ("{\"error\":");
 
-  append_json_string (body, message);
+  _stampede_platform_append_string (body, message);
   g_string_append_c (body, '}');
-  respond_json (msg, status, body);
+  _stampede_platform_respond_json (msg, status, body);
 }
 
-static void
-respond_method_not_allowed (SoupServerMessage *msg,
-                            const char        *allow)
+void
+_stampede_platform_respond_method (SoupServerMessage *msg,
+                                   const char        *allow)
 {
   g_autofree char *text = g_strdup_printf ("method %s is not allowed here; "
                                            "use %s",
@@ -176,145 +106,51 @@ respond_method_not_allowed (SoupServerMessage *msg,
 
   soup_message_headers_replace (
     soup_server_message_get_response_headers (msg), "Allow", allow);
-  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, text);
+  _stampede_platform_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, text);
 }
 
-/* One draw of an agent's modelled inference latency, in milliseconds:
- * log-normal with the configured mean, so that most calls are near the
- * mean and a few are much slower, as remote model calls are. */
-static double
-draw_latency_ms (StampedePlatform *self,
-                 double            mean_ms)
-{
-  double mu = log (mean_ms) - LATENCY_SIGMA * LATENCY_SIGMA / 2;
-  double u1 = 1.0 - g_rand_double (self->rand);
-  double u2 = g_rand_double (self->rand);
-  double z = sqrt (-2.0 * log (u1)) * cos (2 * G_PI * u2);
 
-  return exp (mu + LATENCY_SIGMA * z);
+/* An answer that refuses a transaction (queue full, rate limited) says
+ * the degradation level too, as every score answer does. */
+void
+_stampede_platform_respond_refusal (StampedePlatform  *self,
+                                    SoupServerMessage *msg,
+                                    guint              status,
+                                    const char        *message)
+{
+  GString *body = g_string_new ("{\"error\":");
+
+  _stampede_platform_append_string (body, message);
+  g_string_append_printf (body, ",\"degradation\":\"%s\"}",
+                          stampede_degradation_level_name (
+                            _stampede_platform_level (self)));
+  _stampede_platform_respond_json (msg, status, body);
 }
 
-/* Adds the modelled latency to each agent's computing time and returns
- * how long the whole answer takes: the first three agents work side by
- * side, the reasoning agent after them. */
-static double
-agent_times (StampedePlatform         *self,
-             const StampedeAssessment *assessment,
-             double                    ms[STAMPEDE_PLATFORM_N_AGENTS])
+/* Adds one observation to a histogram whose buckets are not cumulative;
+ * /metrics adds them up. */
+void
+_stampede_platform_count_latency (guint64 *buckets,
+                                  double   seconds)
 {
-  double mean_ms = g_atomic_int_get (&self->latency_us) / 1000.0;
-  double slowest = 0;
+  guint i = 0;
 
-  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++) {
-    ms[i] = assessment->compute_us[i] / 1000.0;
-    if (mean_ms > 0)
-      ms[i] += draw_latency_ms (self, mean_ms);
-  }
-
-  for (guint i = 0; i < STAMPEDE_PLATFORM_REASONING; i++)
-    slowest = MAX (slowest, ms[i]);
-
-  return slowest + ms[STAMPEDE_PLATFORM_REASONING];
+  while (i < STAMPEDE_PLATFORM_N_BUCKETS - 1
+         && seconds > _stampede_platform_bucket_s[i])
+    i++;
+  buckets[i]++;
 }
 
-static GString *
-answer_json (const StampedeScoreRequest *request,
-             const StampedeAssessment   *assessment,
-             const double                ms[STAMPEDE_PLATFORM_N_AGENTS])
+/* The level in force: the override if one is set, else the measured one. */
+StampedeDegradationLevel
+_stampede_platform_level (StampedePlatform *self)
 {
-  GString *out = g_string_sized_new (512);
+  StampedeDegradationLevel forced = g_atomic_int_get (&self->override);
 
-  g_string_append (out, "{\"transaction_id\":");
-  append_json_string (out, request->id);
-  g_string_append_printf (out, ",\"decision\":\"%s\",\"risk_score\":",
-                          stampede_platform_decision_name (
-                            assessment->decision));
-  append_number (out, "%.4f", assessment->risk);
-  g_string_append (out, ",\"agents\":[");
+  if (forced != STAMPEDE_DEGRADATION_AUTO)
+    return forced;
 
-  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++) {
-    g_string_append_printf (out, "%s{\"name\":\"%s\",\"score\":",
-                            i > 0 ? "," : "",
-                            stampede_platform_agent_name (i));
-    append_number (out, "%.4f", assessment->score[i]);
-    g_string_append (out, ",\"ms\":");
-    append_number (out, "%.4f", ms[i]);
-    g_string_append_c (out, '}');
-  }
-
-  g_string_append (out, "],\"explanation\":");
-  append_json_string (out, assessment->explanation);
-  g_string_append_c (out, '}');
-
-  return out;
-}
-
-static void
-hold_answer (StampedePlatform  *self,
-             SoupServerMessage *msg,
-             gint64             ready_us)
-{
-  GSource *source = g_source_new (&delay_funcs, sizeof (DelaySource));
-  DelaySource *delay = (DelaySource *) source;
-
-  delay->platform = self;
-  delay->msg = g_object_ref (msg);
-  delay->disconnected_id =
-    g_signal_connect (msg, "disconnected",
-                      G_CALLBACK (delay_disconnected_cb), delay);
-
-  g_source_set_ready_time (source, ready_us);
-  g_source_set_name (source, "stampede-platform agent latency");
-  g_source_attach (source, self->context);
-  g_hash_table_add (self->delays, source);
-
-  soup_server_message_pause (msg);
-}
-
-static void
-handle_score (StampedePlatform  *self,
-              SoupServerMessage *msg,
-              gint64             received_us)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  StampedeScoreRequest request;
-  StampedeCardHistory prior;
-  StampedeCardEvent event;
-  StampedeAssessment assessment;
-  double ms[STAMPEDE_PLATFORM_N_AGENTS];
-  double total_ms;
-  gsize len;
-  const char *data;
-
-  if (body->length > BODY_LIMIT) {
-    respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                   "the body is larger than 65536 bytes");
-    return;
-  }
-
-  bytes = soup_message_body_flatten (body);
-  data = g_bytes_get_data (bytes, &len);
-  if (!stampede_score_request_parse (data, len, &request, &error)) {
-    respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
-    return;
-  }
-
-  event.timestamp_ms = request.timestamp_ms;
-  event.amount_usd = request.amount_usd;
-  event.has_location = request.has_location;
-  event.lat = request.lat;
-  event.lon = request.lon;
-  memcpy (event.country, request.country, sizeof event.country);
-  stampede_card_store_observe (self->cards, request.card_id, &event, &prior);
-  stampede_platform_assess (&request, &prior, &assessment);
-
-  total_ms = agent_times (self, &assessment, ms);
-  respond_json (msg, SOUP_STATUS_OK, answer_json (&request, &assessment, ms));
-
-  if (g_atomic_int_get (&self->latency_us) > 0)
-    hold_answer (self, msg, received_us + (gint64) (total_ms * 1000));
+  return stampede_degradation_get_level (self->degradation);
 }
 
 static void
@@ -330,22 +166,61 @@ handle_cb (SoupServer        *server,
 
   if (strcmp (path, "/v1/score") == 0) {
     if (strcmp (method, SOUP_METHOD_POST) != 0)
-      respond_method_not_allowed (msg, "POST");
+      _stampede_platform_respond_method (msg, "POST");
     else
-      handle_score (self, msg, received_us);
+      _stampede_platform_handle_score (self, msg, received_us);
   } else if (strcmp (path, "/healthz") == 0) {
     if (strcmp (method, SOUP_METHOD_GET) != 0
         && strcmp (method, SOUP_METHOD_HEAD) != 0)
-      respond_method_not_allowed (msg, "GET, HEAD");
+      _stampede_platform_respond_method (msg, "GET, HEAD");
     else
-      respond_json (msg, SOUP_STATUS_OK, g_string_new ("{\"status\":\"ok\"}"));
+      _stampede_platform_respond_json (msg, SOUP_STATUS_OK,
+                                       g_string_new ("{\"status\":\"ok\"}"));
+  } else if (strcmp (path, "/metrics") == 0) {
+    if (strcmp (method, SOUP_METHOD_GET) != 0)
+      _stampede_platform_respond_method (msg, "GET");
+    else
+      _stampede_platform_handle_metrics (self, msg);
+  } else if (g_str_has_prefix (path, "/v1/admin/")) {
+    _stampede_platform_handle_admin (self, msg, path);
   } else {
     g_autofree char *text = g_strdup_printf ("no such path: %s", path);
 
-    respond_error (msg, SOUP_STATUS_NOT_FOUND, text);
+    _stampede_platform_respond_error (msg, SOUP_STATUS_NOT_FOUND, text);
   }
 }
 
+/*
+ * Housekeeping, ten times a second: faults whose time is up are removed
+ * and requests held by a partition that ended are let through; the CPU is
+ * sampled and the degradation level worked out again.
+ */
+static gboolean
+tick_cb (gpointer user_data)
+{
+  StampedePlatform *self = user_data;
+  gint64 now_us = g_get_monotonic_time ();
+  double cpu_s = stampede_process_cpu_seconds ();
+  StampedeDegradationLevel level;
+
+  stampede_faults_expire (self->faults, now_us);
+  _stampede_platform_release_held (self);
+
+  if (cpu_s >= 0)
+    stampede_degradation_observe_cpu (self->degradation, now_us, cpu_s);
+  stampede_degradation_update (self->degradation, now_us);
+
+  level = _stampede_platform_level (self);
+  if (level != self->last_level) {
+    g_debug ("degradation level %s → %s",
+             stampede_degradation_level_name (self->last_level),
+             stampede_degradation_level_name (level));
+    self->counters.level_changes++;
+    self->last_level = level;
+  }
+
+  return G_SOURCE_CONTINUE;
+}
 /* Marks a request whose body is over the limit and stops keeping its
  * body.  libsoup 3.2 still reads the rest of the body off the connection
  * before answering, but it no longer holds it in memory. */
@@ -354,8 +229,9 @@ refuse_body (SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                 "the body is larger than 65536 bytes");
+  _stampede_platform_respond_error (msg,
+                                    SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                                    "the body is larger than 65536 bytes");
   soup_message_headers_replace (
     soup_server_message_get_response_headers (msg), "Connection", "close");
   soup_message_body_set_accumulate (body, FALSE);
@@ -369,7 +245,8 @@ got_chunk_cb (SoupServerMessage *msg,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  if (body->length > BODY_LIMIT && soup_server_message_get_status (msg) == 0)
+  if (body->length > STAMPEDE_PLATFORM_BODY_LIMIT
+      && soup_server_message_get_status (msg) == 0)
     refuse_body (msg);
 }
 
@@ -387,7 +264,8 @@ early_cb (SoupServer        *server,
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > BODY_LIMIT) {
+      && soup_message_headers_get_content_length (headers)
+         > STAMPEDE_PLATFORM_BODY_LIMIT) {
     refuse_body (msg);
     return;
   }
@@ -475,7 +353,11 @@ serve_thread (gpointer data)
 
   g_main_context_push_thread_default (self->context);
   self->rand = g_rand_new_with_seed (LATENCY_SEED);
-  self->delays = g_hash_table_new_full (NULL, NULL, delay_destroy, NULL);
+  _stampede_platform_score_init (self);
+  self->tick_source = g_timeout_source_new (TICK_MS);
+  g_source_set_callback (self->tick_source, tick_cb, self, NULL);
+  g_source_set_name (self->tick_source, "stampede-platform tick");
+  g_source_attach (self->tick_source, self->context);
 
   ok = open_server (self, &error);
 
@@ -491,7 +373,9 @@ serve_thread (gpointer data)
 
   /* Answers still held back are dropped before the server goes, so that
    * no source refers to a message of a server that no longer exists. */
-  g_clear_pointer (&self->delays, g_hash_table_unref);
+  _stampede_platform_drop_jobs (self);
+  g_source_destroy (self->tick_source);
+  g_clear_pointer (&self->tick_source, g_source_unref);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -527,7 +411,11 @@ stampede_platform_finalize (GObject *object)
   StampedePlatform *self = STAMPEDE_PLATFORM (object);
 
   g_clear_pointer (&self->cards, stampede_card_store_free);
+  g_clear_pointer (&self->faults, stampede_faults_free);
+  g_clear_pointer (&self->degradation, stampede_degradation_free);
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->admin_token, g_free);
+  g_mutex_clear (&self->config_lock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -543,12 +431,47 @@ stampede_platform_class_init (StampedePlatformClass *klass)
   object_class->finalize = stampede_platform_finalize;
 }
 
+/* A token nobody can guess, for a platform whose caller set none. */
+static char *
+random_token (void)
+{
+  guint8 bytes[16];
+  GString *token = g_string_sized_new (2 * sizeof bytes);
+
+  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes) {
+    g_warning ("getrandom() failed; the admin token is drawn from GRand");
+    for (guint i = 0; i < sizeof bytes; i++)
+      bytes[i] = (guint8) g_random_int_range (0, 256);
+  }
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (token, "%02x", bytes[i]);
+
+  return g_string_free (token, FALSE);
+}
+
 static void
 stampede_platform_init (StampedePlatform *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->config_lock);
   g_cond_init (&self->cond);
   self->cards = stampede_card_store_new (DEFAULT_CARDS);
+  self->faults = stampede_faults_new ();
+  self->degradation = stampede_degradation_new (WINDOW_S,
+                                                g_get_num_processors ());
+  self->override = STAMPEDE_DEGRADATION_AUTO;
+  self->queue_depth = DEFAULT_QUEUE_DEPTH;
+  self->max_scoring = DEFAULT_MAX_SCORING;
+  self->admin_token = random_token ();
+
+  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++) {
+    gboolean reasoning = i == STAMPEDE_PLATFORM_REASONING;
+
+    self->latency[i].kind = STAMPEDE_LATENCY_LOGNORMAL;
+    self->latency[i].ms = reasoning ? REASONING_MEDIAN_MS : SCORING_MEDIAN_MS;
+    self->latency[i].sigma = reasoning ? REASONING_SIGMA : SCORING_SIGMA;
+  }
 }
 
 StampedePlatform *
@@ -687,18 +610,228 @@ stampede_platform_dup_url (StampedePlatform *self)
  * @self: a platform
  * @mean_ms: the mean modelled inference latency of each agent, 0 for none
  *
- * Sets how long each agent's inference takes on average; each call's
- * latency is drawn from a log-normal distribution with this mean.  May be
- * called while serving, from any thread.
+ * Sets every agent's modelled inference latency to a log-normal
+ * distribution with this mean (and a sigma of 0.5).  May be called while
+ * serving, from any thread.
  */
 void
 stampede_platform_set_agent_latency_ms (StampedePlatform *self,
                                         double            mean_ms)
 {
-  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
-  g_return_if_fail (mean_ms >= 0 && mean_ms <= 60000);
+  StampedeLatencyModel model;
 
-  g_atomic_int_set (&self->latency_us, (gint) (mean_ms * 1000));
+  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
+  g_return_if_fail (mean_ms >= 0 && mean_ms <= STAMPEDE_LATENCY_MAX_MS);
+
+  stampede_latency_model_from_mean (&model, mean_ms, LATENCY_SIGMA);
+
+  g_mutex_lock (&self->config_lock);
+  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++)
+    self->latency[i] = model;
+  g_mutex_unlock (&self->config_lock);
+}
+
+/**
+ * stampede_platform_set_agent_latency:
+ * @self: a platform
+ * @agent: (nullable): an agent's name, or %NULL for every agent
+ * @model: `none`, `fixed:MS` or `lognormal:MEDIAN_MS,SIGMA`
+ * @error: where to say what is wrong with @agent or @model
+ *
+ * Sets the distribution an agent's modelled inference latency is drawn
+ * from.  By default the three scoring agents are log-normal with a median
+ * of 2 ms (sigma 0.5) and the reasoning agent with a median of 6 ms
+ * (sigma 0.6).  May be called while serving, from any thread.
+ *
+ * Returns: whether @agent and @model are valid
+ */
+gboolean
+stampede_platform_set_agent_latency (StampedePlatform  *self,
+                                     const char        *agent,
+                                     const char        *model,
+                                     GError           **error)
+{
+  StampedeLatencyModel parsed;
+  int index = -1;
+
+  g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self), FALSE);
+  g_return_val_if_fail (model != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; agent != NULL && i < STAMPEDE_PLATFORM_N_AGENTS; i++) {
+    if (strcmp (agent, stampede_platform_agent_name (i)) == 0)
+      index = i;
+  }
+
+  if (agent != NULL && index < 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "unknown agent “%s” (valid agents: transaction_analyzer, "
+                 "pattern_detector, geo_risk, reasoning)", agent);
+    return FALSE;
+  }
+
+  if (!stampede_latency_model_parse (model, &parsed, error))
+    return FALSE;
+
+  g_mutex_lock (&self->config_lock);
+  for (guint i = 0; i < STAMPEDE_PLATFORM_N_AGENTS; i++) {
+    if (index < 0 || (guint) index == i)
+      self->latency[i] = parsed;
+  }
+  g_mutex_unlock (&self->config_lock);
+
+  return TRUE;
+}
+
+/**
+ * stampede_platform_set_admission:
+ * @self: a platform
+ * @queue_depth: how many transactions may wait to be scored, at least 1
+ * @max_scoring: how many may be scored at once, at least 1
+ *
+ * Bounds the ingestion queue and the scoring slots.  A transaction that
+ * finds the queue full is answered 503 at once.  The defaults are 4096
+ * and 1024.  May be called while serving, from any thread.
+ */
+void
+stampede_platform_set_admission (StampedePlatform *self,
+                                 guint             queue_depth,
+                                 guint             max_scoring)
+{
+  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
+  g_return_if_fail (queue_depth >= 1);
+  g_return_if_fail (max_scoring >= 1);
+
+  g_mutex_lock (&self->config_lock);
+  self->queue_depth = queue_depth;
+  self->max_scoring = max_scoring;
+  g_mutex_unlock (&self->config_lock);
+}
+
+/**
+ * stampede_platform_set_admin_token:
+ * @self: a platform
+ * @token: the bearer token the admin API asks for, not empty
+ *
+ * Replaces the admin token, which is random until set.  May be called
+ * while serving, from any thread.
+ */
+void
+stampede_platform_set_admin_token (StampedePlatform *self,
+                                   const char       *token)
+{
+  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
+  g_return_if_fail (token != NULL && token[0] != '\0');
+
+  g_mutex_lock (&self->config_lock);
+  g_free (self->admin_token);
+  self->admin_token = g_strdup (token);
+  g_mutex_unlock (&self->config_lock);
+}
+
+/**
+ * stampede_platform_dup_admin_token:
+ * @self: a platform
+ *
+ * Returns: (transfer full): the bearer token the admin API asks for
+ */
+char *
+stampede_platform_dup_admin_token (StampedePlatform *self)
+{
+  char *token;
+
+  g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self), NULL);
+
+  g_mutex_lock (&self->config_lock);
+  token = g_strdup (self->admin_token);
+  g_mutex_unlock (&self->config_lock);
+
+  return token;
+}
+
+/**
+ * stampede_platform_inject_fault:
+ * @self: a platform
+ * @kind: agent_crash, store_throttle, ingestion_lag, rate_limit,
+ *   latency_spike or partition
+ * @params: (nullable): duration_s (required; 0 lasts until cleared),
+ *   magnitude and the kind's other keys, as docs/scenarios.md describes
+ * @error: where to say which key or value is wrong
+ *
+ * Starts a fault now; it clears itself when its duration is over.  May be
+ * called from any thread, serving or not.
+ *
+ * Returns: the fault's id (as the admin API reports it), or 0 on error
+ */
+guint
+stampede_platform_inject_fault (StampedePlatform  *self,
+                                const char        *kind,
+                                JsonObject        *params,
+                                GError           **error)
+{
+  guint id;
+
+  g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self), 0);
+  g_return_val_if_fail (kind != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  id = stampede_faults_add (self->faults, g_get_monotonic_time (), kind,
+                            params, error);
+  if (id != 0)
+    g_debug ("fault %u: %s", id, kind);
+
+  return id;
+}
+
+/**
+ * stampede_platform_clear_faults:
+ * @self: a platform
+ *
+ * Ends every active fault.  Requests held by a partition are let through
+ * at the next housekeeping tick, within a tenth of a second.
+ */
+void
+stampede_platform_clear_faults (StampedePlatform *self)
+{
+  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
+
+  stampede_faults_clear (self->faults);
+}
+
+/**
+ * stampede_platform_get_degradation_level:
+ * @self: a platform
+ *
+ * Returns: the degradation level in force, the override if one is set;
+ *   may be called from any thread
+ */
+StampedeDegradationLevel
+stampede_platform_get_degradation_level (StampedePlatform *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self),
+                        STAMPEDE_DEGRADATION_NORMAL);
+
+  return _stampede_platform_level (self);
+}
+
+/**
+ * stampede_platform_set_degradation_override:
+ * @self: a platform
+ * @level: the level to force, or %STAMPEDE_DEGRADATION_AUTO to go back to
+ *   the measured level
+ *
+ * Forces a degradation level, for tests and demonstrations.  The window is
+ * still measured meanwhile.  May be called from any thread.
+ */
+void
+stampede_platform_set_degradation_override (StampedePlatform         *self,
+                                            StampedeDegradationLevel  level)
+{
+  g_return_if_fail (STAMPEDE_IS_PLATFORM (self));
+  g_return_if_fail (level >= STAMPEDE_DEGRADATION_AUTO
+                    && level < STAMPEDE_DEGRADATION_N_LEVELS);
+
+  g_atomic_int_set (&self->override, level);
 }
 
 /**
@@ -733,4 +866,19 @@ stampede_platform_get_card_store (StampedePlatform *self)
   g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self), NULL);
 
   return self->cards;
+}
+
+/**
+ * stampede_platform_get_degradation:
+ * @self: a platform
+ *
+ * Returns: (transfer none): the platform's degradation window, so that a
+ *   test can feed it observations and change its timing
+ */
+StampedeDegradation *
+stampede_platform_get_degradation (StampedePlatform *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_PLATFORM (self), NULL);
+
+  return self->degradation;
 }
