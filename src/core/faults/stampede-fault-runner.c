@@ -448,7 +448,8 @@ post_platform (Slot *slot)
   gsize length;
 
   if (self->admin_url == NULL) {
-    fail (slot, "no platform admin API to send it to");
+    fail (slot, "no platform admin API to send it to (platform-side "
+          "faults need the platform's admin URL and token)");
     return;
   }
 
