@@ -210,13 +210,7 @@ stop_clicked_cb (StampedeAdminPage *self)
 {
   g_assert (STAMPEDE_IS_ADMIN_PAGE (self));
 
-  if (self->client == NULL || self->busy)
-    return;
-
-  self->busy = TRUE;
-  sync_controls (self);
-  stampede_api_client_stop_run_async (self->client, self->cancellable,
-                                      stop_run_cb, g_object_ref (self));
+  stampede_admin_page_stop_run (self);
 }
 
 static void
@@ -384,4 +378,26 @@ stampede_admin_page_start_run (StampedeAdminPage       *self,
   stampede_api_client_start_run_async (self->client, config,
                                        self->cancellable, start_run_cb,
                                        g_object_ref (self));
+}
+
+/**
+ * stampede_admin_page_stop_run:
+ * @self: a #StampedeAdminPage
+ *
+ * Asks the engine to stop the run, as the Stop button does; a refusal is
+ * reported through the "error" signal.  Does nothing without a client or
+ * while a request is pending.
+ */
+void
+stampede_admin_page_stop_run (StampedeAdminPage *self)
+{
+  g_return_if_fail (STAMPEDE_IS_ADMIN_PAGE (self));
+
+  if (self->client == NULL || self->busy)
+    return;
+
+  self->busy = TRUE;
+  sync_controls (self);
+  stampede_api_client_stop_run_async (self->client, self->cancellable,
+                                      stop_run_cb, g_object_ref (self));
 }

@@ -32,5 +32,6 @@ void stampede_admin_page_update        (StampedeAdminPage       *self,
                                         const StampedeSnapshot  *snapshot);
 void stampede_admin_page_start_run     (StampedeAdminPage       *self,
                                         const StampedeRunConfig *config);
+void stampede_admin_page_stop_run      (StampedeAdminPage       *self);
 
 G_END_DECLS

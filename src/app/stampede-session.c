@@ -27,8 +27,13 @@ struct _StampedeSession {
   char                 *target_url;
   char                 *error;
 
+  /* Services of a local session being restarted, until a thread of the
+   * GTask pool stops them. */
+  gpointer              retiring;
+
   StampedeSessionState  state;
   gboolean              local;
+  gboolean              target_from_platform;
 };
 
 G_DEFINE_FINAL_TYPE (StampedeSession, stampede_session, G_TYPE_OBJECT)
@@ -50,6 +55,9 @@ typedef struct {
 static void
 local_services_free (LocalServices *services)
 {
+  if (services == NULL)
+    return;
+
   if (services->server != NULL)
     stampede_api_server_stop (services->server);
   if (services->platform != NULL)
@@ -110,7 +118,21 @@ start_local_thread (GTask        *task,
                     GCancellable *cancellable)
 {
   g_autoptr(GError) error = NULL;
-  LocalServices *services = g_new0 (LocalServices, 1);
+  LocalServices *retiring = task_data;
+  LocalServices *services;
+
+  /* A restart stops the old services here: stopping joins their threads,
+   * which the GTK main thread must not wait for either. */
+  if (retiring != NULL) {
+    if (retiring->server != NULL)
+      stampede_api_server_stop (retiring->server);
+    if (retiring->platform != NULL)
+      stampede_platform_stop (retiring->platform);
+    g_clear_object (&retiring->server);
+    g_clear_object (&retiring->platform);
+  }
+
+  services = g_new0 (LocalServices, 1);
 
   services->platform = stampede_platform_new ();
   stampede_platform_set_agent_latency_ms (services->platform,
@@ -163,10 +185,12 @@ local_started_cb (GObject      *source,
   g_free (self->token);
   self->token = g_strdup (stampede_api_server_get_token (self->server));
 
-  if (self->target_url == NULL) {
+  if (self->target_url == NULL || self->target_from_platform) {
     g_autofree char *platform_url = stampede_platform_dup_url (self->platform);
 
+    g_free (self->target_url);
     self->target_url = g_strconcat (platform_url, "/v1/score", NULL);
+    self->target_from_platform = TRUE;
   }
 
   self->client = stampede_api_client_new (self->engine_url, self->token);
@@ -232,6 +256,7 @@ stampede_session_finalize (GObject *object)
   StampedeSession *self = STAMPEDE_SESSION (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer ((LocalServices **) &self->retiring, local_services_free);
   g_clear_pointer (&self->engine_url, g_free);
   g_clear_pointer (&self->token, g_free);
   g_clear_pointer (&self->target_url, g_free);
@@ -357,6 +382,8 @@ stampede_session_start (StampedeSession *self)
 
     task = g_task_new (self, self->cancellable, local_started_cb, NULL);
     g_task_set_source_tag (task, stampede_session_start);
+    g_task_set_task_data (task, g_steal_pointer (&self->retiring),
+                          (GDestroyNotify) local_services_free);
     g_task_run_in_thread (task, start_local_thread);
   } else {
     self->client = stampede_api_client_new (self->engine_url, self->token);
@@ -442,4 +469,68 @@ stampede_session_get_target_url (StampedeSession *self)
   g_return_val_if_fail (STAMPEDE_IS_SESSION (self), NULL);
 
   return self->target_url;
+}
+
+/**
+ * stampede_session_restart:
+ * @self: a #StampedeSession
+ *
+ * Starts over after a failure: a local session stops its platform and
+ * engine and starts new ones, a remote session checks the engine again;
+ * either way a new client streams the figures.  The old services are
+ * stopped off the main thread.  Does nothing while the session connects.
+ */
+void
+stampede_session_restart (StampedeSession *self)
+{
+  g_return_if_fail (STAMPEDE_IS_SESSION (self));
+
+  if (self->state == STAMPEDE_SESSION_CONNECTING)
+    return;
+
+  if (self->client != NULL)
+    stampede_api_client_disconnect_stream (self->client);
+  g_clear_object (&self->client);
+
+  if (self->local) {
+    LocalServices *services = g_new0 (LocalServices, 1);
+
+    services->server = g_steal_pointer (&self->server);
+    services->platform = g_steal_pointer (&self->platform);
+    g_clear_pointer ((LocalServices **) &self->retiring, local_services_free);
+    self->retiring = services;
+  }
+
+  set_state (self, STAMPEDE_SESSION_NEW);
+  stampede_session_start (self);
+}
+
+/**
+ * stampede_session_dup_platform_admin:
+ * @self: a #StampedeSession
+ * @url: (out) (transfer full): where to store the embedded platform's base
+ *   URL
+ * @token: (out) (transfer full): where to store its admin token
+ *
+ * Says where a scenario's platform-side faults can be sent: only the
+ * platform that a ready local session runs can take them.
+ *
+ * Returns: %TRUE when there is such a platform
+ */
+gboolean
+stampede_session_dup_platform_admin (StampedeSession  *self,
+                                     char            **url,
+                                     char            **token)
+{
+  g_return_val_if_fail (STAMPEDE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  if (self->platform == NULL || self->state != STAMPEDE_SESSION_READY)
+    return FALSE;
+
+  *url = stampede_platform_dup_url (self->platform);
+  *token = stampede_platform_dup_admin_token (self->platform);
+
+  return TRUE;
 }

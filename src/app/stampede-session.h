@@ -39,11 +39,15 @@ StampedeSession     *stampede_session_new_remote     (const char      *engine_ur
                                                       const char      *token,
                                                       const char      *target_url);
 void                 stampede_session_start          (StampedeSession *self);
+void                 stampede_session_restart        (StampedeSession *self);
 StampedeSessionState stampede_session_get_state      (StampedeSession *self);
 gboolean             stampede_session_is_local       (StampedeSession *self);
 const char          *stampede_session_get_error      (StampedeSession *self);
 StampedeApiClient   *stampede_session_get_client     (StampedeSession *self);
 const char          *stampede_session_get_engine_url (StampedeSession *self);
 const char          *stampede_session_get_target_url (StampedeSession *self);
+gboolean             stampede_session_dup_platform_admin (StampedeSession  *self,
+                                                          char            **url,
+                                                          char            **token);
 
 G_END_DECLS

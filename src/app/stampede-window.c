@@ -8,9 +8,13 @@
 #include "stampede-admin-page.h"
 #include "stampede-agents-page.h"
 #include "stampede-analytics-page.h"
+#include "stampede-fault-session.h"
+#include "stampede-preferences-window.h"
 #include "stampede-presentation-page.h"
-#include "stampede-scenario.h"
 #include "stampede-window.h"
+
+/* In cinematic mode the pointer hides after this long without moving. */
+#define POINTER_IDLE_S 3
 
 struct _StampedeWindow {
   AdwApplicationWindow      parent_instance;
@@ -27,7 +31,13 @@ struct _StampedeWindow {
 
   StampedeSession          *session;
   StampedeApiClient        *client;
+  StampedeFaultSession     *faults;
   char                     *pending_scenario;
+  gboolean                  faults_armed;
+  gboolean                  pending_scene_run;
+  gboolean                  presenting;
+  gboolean                  wm_fullscreen;
+  guint                     pointer_idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (StampedeWindow, stampede_window,
@@ -36,6 +46,7 @@ G_DEFINE_FINAL_TYPE (StampedeWindow, stampede_window,
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_PRESENTING,
   N_PROPS,
 };
 
@@ -48,7 +59,17 @@ show_problem (StampedeWindow *self,
   g_assert (STAMPEDE_IS_WINDOW (self));
 
   gtk_label_set_label (self->problem_label, message);
-  gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
+  gtk_revealer_set_reveal_child (self->problem_revealer, !self->presenting);
+  stampede_presentation_page_show_problem (self->presentation_page, message);
+}
+
+static void
+hide_problem (StampedeWindow *self)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+  stampede_presentation_page_hide_problem (self->presentation_page);
 }
 
 static void
@@ -64,27 +85,144 @@ show_toast (StampedeWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
+/* Scenario faults */
+
+static void
+faults_stopped_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!stampede_fault_session_stop_finish (STAMPEDE_FAULT_SESSION (source),
+                                           result, &error))
+    g_debug ("Could not clear the scenario’s faults, which end by "
+             "themselves when their time is up: %s", error->message);
+}
+
+/* Ends the faults of the run that is over and clears them in the
+ * platform, without waiting for the platform to answer. */
+static void
+end_faults (StampedeWindow *self)
+{
+  g_autoptr(StampedeFaultSession) faults = NULL;
+
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  faults = g_steal_pointer (&self->faults);
+  self->faults_armed = FALSE;
+  if (faults == NULL)
+    return;
+
+  stampede_fault_session_stop_async (faults, NULL, faults_stopped_cb, NULL);
+}
+
+/*
+ * The scenario's faults go to the platform that a local session runs; the
+ * engine behind the control API knows nothing of them.  A run that starts
+ * from a later scene gets the faults as they stand at that time.
+ */
+static void
+prepare_faults (StampedeWindow    *self,
+                StampedeRunConfig *config,
+                double             start_s)
+{
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *token = NULL;
+  StampedeScenePlan *plan;
+
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  end_faults (self);
+
+  plan = stampede_presentation_page_get_plan (self->presentation_page);
+  if (plan == NULL || config->target_url == NULL
+      || !stampede_session_dup_platform_admin (self->session, &url, &token))
+    return;
+
+  spec = stampede_scene_plan_dup_spec_from (plan, start_s);
+  self->faults = stampede_fault_session_new (spec, config->target_url,
+                                             &error);
+  if (self->faults == NULL) {
+    show_toast (self, error->message);
+    return;
+  }
+
+  stampede_fault_session_set_platform_admin (self->faults, url, token);
+  g_free (config->target_url);
+  config->target_url = g_strdup (
+    stampede_fault_session_get_target_url (self->faults));
+  self->faults_armed = TRUE;
+}
+
+/* The schedule of the faults counts from the engine's start of the run,
+ * which the first snapshot of the run dates. */
+static void
+arm_faults (StampedeWindow         *self,
+            const StampedeSnapshot *snapshot)
+{
+  gint64 start_us;
+
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  if (!self->faults_armed || snapshot->state != STAMPEDE_RUN_RUNNING)
+    return;
+
+  self->faults_armed = FALSE;
+  start_us = g_get_monotonic_time ()
+             - (gint64) (snapshot->elapsed_s * G_USEC_PER_SEC);
+  stampede_fault_session_start (self->faults, start_us);
+}
+
+/* Starts the presented scenario from the scene on screen, once the
+ * engine can be asked. */
+static void
+start_scene_run (StampedeWindow *self)
+{
+  g_autoptr(StampedeRunConfig) config = NULL;
+  double start_s = 0;
+
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  if (self->client == NULL) {
+    self->pending_scene_run = TRUE;
+    return;
+  }
+
+  self->pending_scene_run = FALSE;
+  config = stampede_presentation_page_new_run_config (
+    self->presentation_page, stampede_session_get_target_url (self->session),
+    &start_s);
+  if (config == NULL)
+    return;
+
+  prepare_faults (self, config, start_s);
+  stampede_presentation_page_set_paused (self->presentation_page, FALSE);
+  stampede_admin_page_start_run (self->admin_page, config);
+}
+
 static void
 start_pending_scenario (StampedeWindow *self)
 {
-  g_autoptr(StampedeRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
 
   g_assert (STAMPEDE_IS_WINDOW (self));
 
-  if (self->pending_scenario == NULL || self->client == NULL)
-    return;
-
-  name = g_steal_pointer (&self->pending_scenario);
-  config = stampede_scenario_new_config (
-    name, stampede_session_get_target_url (self->session), &error);
-  if (config == NULL) {
-    show_toast (self, error->message);
-    return;
+  if (self->pending_scenario != NULL) {
+    name = g_steal_pointer (&self->pending_scenario);
+    if (!stampede_presentation_page_set_scenario (self->presentation_page,
+                                                  name, &error)) {
+      show_toast (self, error->message);
+      return;
+    }
+    self->pending_scene_run = TRUE;
   }
 
-  stampede_admin_page_start_run (self->admin_page, config);
+  if (self->pending_scene_run)
+    start_scene_run (self);
 }
 
 static void
@@ -94,7 +232,22 @@ snapshot_cb (StampedeApiClient *client,
 {
   g_assert (STAMPEDE_IS_WINDOW (self));
 
+  arm_faults (self, snapshot);
   stampede_presentation_page_update (self->presentation_page, snapshot);
+  stampede_analytics_page_update (self->analytics_page, snapshot);
+  stampede_agents_page_update (self->agents_page, snapshot);
+  stampede_admin_page_update (self->admin_page, snapshot);
+}
+
+static void
+run_finished_cb (StampedeApiClient *client,
+                 StampedeSnapshot  *snapshot,
+                 StampedeWindow    *self)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  end_faults (self);
+  stampede_presentation_page_finish (self->presentation_page, snapshot);
   stampede_analytics_page_update (self->analytics_page, snapshot);
   stampede_agents_page_update (self->agents_page, snapshot);
   stampede_admin_page_update (self->admin_page, snapshot);
@@ -128,14 +281,17 @@ set_client (StampedeWindow    *self,
   if (self->client == client)
     return;
 
-  if (self->client != NULL)
+  if (self->client != NULL) {
     g_signal_handlers_disconnect_by_data (self->client, self);
+    stampede_presentation_page_disconnect (self->presentation_page);
+    end_faults (self);
+  }
   g_set_object (&self->client, client);
 
   if (client != NULL) {
     /* The final figures of a run arrive on a signal of their own. */
     g_signal_connect (client, "snapshot", G_CALLBACK (snapshot_cb), self);
-    g_signal_connect (client, "run-finished", G_CALLBACK (snapshot_cb),
+    g_signal_connect (client, "run-finished", G_CALLBACK (run_finished_cb),
                       self);
     g_signal_connect (client, "stream-closed",
                       G_CALLBACK (stream_closed_cb), self);
@@ -158,7 +314,7 @@ session_state_cb (StampedeWindow *self)
 
   switch (stampede_session_get_state (session)) {
   case STAMPEDE_SESSION_CONNECTING:
-    gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+    hide_problem (self);
     if (stampede_session_is_local (session))
       message = g_strdup (_("Starting the engine and the platform…"));
     else
@@ -169,7 +325,9 @@ session_state_cb (StampedeWindow *self)
     break;
 
   case STAMPEDE_SESSION_READY:
-    gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+    hide_problem (self);
+    stampede_presentation_page_set_faults_injected (
+      self->presentation_page, stampede_session_is_local (session));
     stampede_presentation_page_set_message (
       self->presentation_page, _("Connected · waiting for figures"));
     set_client (self, stampede_session_get_client (session));
@@ -185,6 +343,7 @@ session_state_cb (StampedeWindow *self)
 
   case STAMPEDE_SESSION_NEW:
   default:
+    set_client (self, NULL);
     break;
   }
 }
@@ -194,7 +353,7 @@ retry_clicked_cb (StampedeWindow *self)
 {
   g_assert (STAMPEDE_IS_WINDOW (self));
 
-  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+  hide_problem (self);
 
   /* A ready session only lost its stream; anything else starts over. */
   if (self->client != NULL)
@@ -210,6 +369,76 @@ admin_error_cb (StampedeWindow *self,
   g_assert (STAMPEDE_IS_WINDOW (self));
 
   show_toast (self, message);
+  stampede_presentation_page_show_problem (self->presentation_page, message);
+}
+
+/* Cinematic mode */
+
+static gboolean
+pointer_idle_cb (gpointer user_data)
+{
+  StampedeWindow *self = user_data;
+
+  self->pointer_idle_id = 0;
+  if (self->presenting)
+    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "none");
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wake_pointer (StampedeWindow *self)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  g_clear_handle_id (&self->pointer_idle_id, g_source_remove);
+  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+
+  if (self->presenting)
+    self->pointer_idle_id = g_timeout_add_seconds (POINTER_IDLE_S,
+                                                   pointer_idle_cb, self);
+}
+
+static void
+pointer_moved_cb (GtkEventControllerMotion *motion,
+                  double                    x,
+                  double                    y,
+                  StampedeWindow           *self)
+{
+  wake_pointer (self);
+}
+
+/*
+ * Cinematic mode gives the audience the whole screen: the window asks to
+ * go full screen, and whether or not a window manager grants it (a kiosk
+ * or a virtual display for recording has none), the chrome hides, the
+ * window fills the monitor and the pointer hides when idle.
+ */
+static void
+set_presenting (StampedeWindow *self,
+                gboolean        presenting)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  presenting = !!presenting;
+  if (self->presenting == presenting)
+    return;
+
+  self->presenting = presenting;
+  gtk_widget_set_visible (GTK_WIDGET (self->header_bar), !presenting);
+
+  /* In front of an audience, problems show in the page's calm banner
+   * rather than in the window's bar. */
+  if (presenting)
+    gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+
+  if (presenting)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "presenting");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "presenting");
+
+  wake_pointer (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTING]);
 }
 
 static void
@@ -217,19 +446,31 @@ fullscreened_cb (StampedeWindow *self)
 {
   gboolean fullscreen = gtk_window_is_fullscreen (GTK_WINDOW (self));
 
-  /* Full screen is for an audience: the figures get the whole screen, and
-   * the keyboard still switches pages and leaves full screen. */
-  gtk_widget_set_visible (GTK_WIDGET (self->header_bar), !fullscreen);
+  /* Follow the window manager both ways: leaving full screen by its own
+   * means leaves cinematic mode too. */
   if (fullscreen)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "presenting");
+    set_presenting (self, TRUE);
+  else if (self->wm_fullscreen)
+    set_presenting (self, FALSE);
+
+  self->wm_fullscreen = fullscreen;
+}
+
+static void
+high_contrast_cb (StampedeWindow *self)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  if (adw_style_manager_get_high_contrast (style))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "high-contrast");
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "presenting");
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "high-contrast");
 }
 
 /*
  * Full screen is a request that the window manager may ignore, and a bare
- * X server (a kiosk, a virtual display for recording) has none; a window
- * as large as the monitor still gives the audience the whole screen.
+ * X server has none; a window as large as the monitor still gives the
+ * audience the whole screen.
  */
 static void
 fill_monitor (StampedeWindow *self)
@@ -252,16 +493,207 @@ fill_monitor (StampedeWindow *self)
 }
 
 static void
+enter_presenting (StampedeWindow *self)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "presentation");
+  set_presenting (self, TRUE);
+  fill_monitor (self);
+  gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static void
+leave_presenting (StampedeWindow *self)
+{
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  set_presenting (self, FALSE);
+  gtk_window_unfullscreen (GTK_WINDOW (self));
+}
+
+/* Presenter keys */
+
+static gboolean
+presentation_shown (StampedeWindow *self)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                    "presentation") == 0;
+}
+
+static gboolean
+toggle_presenting_key_cb (GtkWidget *widget,
+                          GVariant  *args,
+                          gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+
+  /* "f" is a letter that a text field on another page may want; F11
+   * works everywhere. */
+  if (g_variant_get_boolean (args) && !self->presenting
+      && !presentation_shown (self))
+    return FALSE;
+
+  if (self->presenting)
+    leave_presenting (self);
+  else
+    enter_presenting (self);
+
+  return TRUE;
+}
+
+static gboolean
+leave_presenting_key_cb (GtkWidget *widget,
+                         GVariant  *args,
+                         gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+
+  if (!self->presenting && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    return FALSE;
+
+  leave_presenting (self);
+
+  return TRUE;
+}
+
+static gboolean
+play_key_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+
+  if (!presentation_shown (self))
+    return FALSE;
+
+  /* The engine cannot pause a run: pausing stops it, and playing again
+   * starts the scenario anew from the scene on screen. */
+  if (stampede_presentation_page_is_running (self->presentation_page)) {
+    stampede_presentation_page_set_paused (self->presentation_page, TRUE);
+    stampede_admin_page_stop_run (self->admin_page);
+  } else {
+    start_scene_run (self);
+  }
+
+  return TRUE;
+}
+
+static gboolean
+step_scene_key_cb (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+
+  if (!presentation_shown (self))
+    return FALSE;
+
+  stampede_presentation_page_step_scene (self->presentation_page,
+                                         g_variant_get_int32 (args));
+
+  return TRUE;
+}
+
+static gboolean
+blank_key_cb (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+  StampedePresentationPage *page = self->presentation_page;
+
+  if (!presentation_shown (self))
+    return FALSE;
+
+  stampede_presentation_page_set_blank (
+    page, !stampede_presentation_page_get_blank (page));
+
+  return TRUE;
+}
+
+static gboolean
+restart_key_cb (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
+
+  if (!presentation_shown (self))
+    return FALSE;
+
+  /* New services, a new stream, and the scenario again from the scene on
+   * screen once the engine answers. */
+  hide_problem (self);
+  self->pending_scene_run = TRUE;
+  stampede_session_restart (self->session);
+
+  return TRUE;
+}
+
+static void
+add_key (GtkShortcutController *controller,
+         guint                  keyval,
+         GtkShortcutFunc        callback,
+         GVariant              *args)
+{
+  GtkShortcut *shortcut;
+
+  shortcut = gtk_shortcut_new (gtk_keyval_trigger_new (keyval, 0),
+                               gtk_callback_action_new (callback, NULL,
+                                                        NULL));
+  if (args != NULL)
+    gtk_shortcut_set_arguments (shortcut, args);
+  gtk_shortcut_controller_add_shortcut (controller, shortcut);
+}
+
+/*
+ * A presenter's keys, and a clicker's (which sends Page Up, Page Down and
+ * the arrows), work on the Presentation page wherever the focus is, so
+ * they are caught before any widget sees them; on other pages they go to
+ * the widgets as usual.
+ */
+static void
+add_presenter_keys (StampedeWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *keys = GTK_SHORTCUT_CONTROLLER (controller);
+
+  gtk_event_controller_set_name (controller, "presenter-keys");
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_set_scope (keys, GTK_SHORTCUT_SCOPE_LOCAL);
+
+  add_key (keys, GDK_KEY_F11, toggle_presenting_key_cb,
+           g_variant_new_boolean (FALSE));
+  add_key (keys, GDK_KEY_f, toggle_presenting_key_cb,
+           g_variant_new_boolean (TRUE));
+  add_key (keys, GDK_KEY_Escape, leave_presenting_key_cb, NULL);
+  add_key (keys, GDK_KEY_space, play_key_cb, NULL);
+  add_key (keys, GDK_KEY_Return, play_key_cb, NULL);
+  add_key (keys, GDK_KEY_KP_Enter, play_key_cb, NULL);
+  add_key (keys, GDK_KEY_Right, step_scene_key_cb, g_variant_new_int32 (1));
+  add_key (keys, GDK_KEY_Page_Down, step_scene_key_cb,
+           g_variant_new_int32 (1));
+  add_key (keys, GDK_KEY_Left, step_scene_key_cb, g_variant_new_int32 (-1));
+  add_key (keys, GDK_KEY_Page_Up, step_scene_key_cb,
+           g_variant_new_int32 (-1));
+  add_key (keys, GDK_KEY_b, blank_key_cb, NULL);
+  add_key (keys, GDK_KEY_r, restart_key_cb, NULL);
+
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+static void
 toggle_fullscreen_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  GtkWindow *window = GTK_WINDOW (widget);
+  StampedeWindow *self = STAMPEDE_WINDOW (widget);
 
-  if (gtk_window_is_fullscreen (window))
-    gtk_window_unfullscreen (window);
+  if (self->presenting)
+    leave_presenting (self);
   else
-    gtk_window_fullscreen (window);
+    enter_presenting (self);
 }
 
 static void
@@ -269,7 +701,7 @@ leave_fullscreen_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
-  gtk_window_unfullscreen (GTK_WINDOW (widget));
+  leave_presenting (STAMPEDE_WINDOW (widget));
 }
 
 static void
@@ -282,6 +714,17 @@ show_page_action (GtkWidget  *widget,
 
   if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  StampedePreferencesWindow *preferences;
+
+  preferences = stampede_preferences_window_new (GTK_WINDOW (widget));
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -305,6 +748,8 @@ stampede_window_dispose (GObject *object)
 {
   StampedeWindow *self = STAMPEDE_WINDOW (object);
 
+  g_clear_handle_id (&self->pointer_idle_id, g_source_remove);
+  end_faults (self);
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
@@ -336,6 +781,10 @@ stampede_window_get_property (GObject    *object,
   switch (prop_id) {
   case PROP_SESSION:
     g_value_set_object (value, self->session);
+    break;
+
+  case PROP_PRESENTING:
+    g_value_set_boolean (value, self->presenting);
     break;
 
   default:
@@ -386,6 +835,10 @@ stampede_window_class_init (StampedeWindowClass *klass)
     g_param_spec_object ("session", NULL, NULL, STAMPEDE_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_STATIC_STRINGS);
+  properties[PROP_PRESENTING] =
+    g_param_spec_boolean ("presenting", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -417,11 +870,12 @@ stampede_window_class_init (StampedeWindowClass *klass)
                                    NULL, leave_fullscreen_action);
   gtk_widget_class_install_action (widget_class, "window.show-page", "s",
                                    show_page_action);
+  gtk_widget_class_install_action (widget_class, "window.preferences", NULL,
+                                   preferences_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0,
-                                       "window.toggle-fullscreen", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0,
-                                       "window.leave-fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma,
+                                       GDK_CONTROL_MASK,
+                                       "window.preferences", NULL);
   add_page_shortcut (widget_class, GDK_KEY_1, "presentation");
   add_page_shortcut (widget_class, GDK_KEY_2, "analytics");
   add_page_shortcut (widget_class, GDK_KEY_3, "agents");
@@ -431,6 +885,8 @@ stampede_window_class_init (StampedeWindowClass *klass)
 static void
 stampede_window_init (StampedeWindow *self)
 {
+  GtkEventController *motion;
+
   /* The page types must be known before the template names them. */
   g_type_ensure (STAMPEDE_TYPE_PRESENTATION_PAGE);
   g_type_ensure (STAMPEDE_TYPE_ANALYTICS_PAGE);
@@ -441,6 +897,18 @@ stampede_window_init (StampedeWindow *self)
 
   g_signal_connect (self, "notify::fullscreened",
                     G_CALLBACK (fullscreened_cb), NULL);
+
+  add_presenter_keys (self);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (pointer_moved_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  g_signal_connect_object (adw_style_manager_get_default (),
+                           "notify::high-contrast",
+                           G_CALLBACK (high_contrast_cb), self,
+                           G_CONNECT_SWAPPED);
+  high_contrast_cb (self);
 }
 
 /**
@@ -481,12 +949,26 @@ stampede_window_get_session (StampedeWindow *self)
 }
 
 /**
+ * stampede_window_get_presenting:
+ * @self: a #StampedeWindow
+ *
+ * Returns: whether the window is in cinematic mode
+ */
+gboolean
+stampede_window_get_presenting (StampedeWindow *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_WINDOW (self), FALSE);
+
+  return self->presenting;
+}
+
+/**
  * stampede_window_start_presentation:
  * @self: a #StampedeWindow
  * @scenario: the name of a built-in scenario
  *
- * Shows the Presentation page full screen and starts @scenario as soon as
- * the engine is reachable.
+ * Shows the Presentation page in cinematic mode and plays @scenario as
+ * soon as the engine is reachable.
  */
 void
 stampede_window_start_presentation (StampedeWindow *self,
@@ -495,11 +977,10 @@ stampede_window_start_presentation (StampedeWindow *self,
   g_return_if_fail (STAMPEDE_IS_WINDOW (self));
   g_return_if_fail (scenario != NULL);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, "presentation");
-  fill_monitor (self);
-  gtk_window_fullscreen (GTK_WINDOW (self));
+  enter_presenting (self);
 
   g_free (self->pending_scenario);
   self->pending_scenario = g_strdup (scenario);
-  start_pending_scenario (self);
+  if (self->client != NULL)
+    start_pending_scenario (self);
 }

@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (StampedeWindow, stampede_window,
 StampedeWindow  *stampede_window_new                (GtkApplication  *application,
                                                      StampedeSession *session);
 StampedeSession *stampede_window_get_session        (StampedeWindow  *self);
+gboolean         stampede_window_get_presenting     (StampedeWindow  *self);
 void             stampede_window_start_presentation (StampedeWindow  *self,
                                                      const char      *scenario);
 

@@ -1,0 +1,453 @@
+/* test-presentation.c — the Presentation page, fed with known snapshots
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#include "stampede-format.h"
+#include "stampede-preferences-window.h"
+#include "stampede-presentation-page.h"
+#include "stampede-presentation-profile.h"
+
+#define SETTLE_TIMEOUT_S 3
+
+typedef struct {
+  GtkWindow                *window;
+  StampedePresentationPage *page;
+  GSettings                *settings;
+} Fixture;
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_named (child, name);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+get_named (Fixture    *fixture,
+           const char *name)
+{
+  GtkWidget *widget = find_named (GTK_WIDGET (fixture->page), name);
+
+  if (widget == NULL)
+    g_error ("The page has no widget named “%s”", name);
+
+  return widget;
+}
+
+static const char *
+label_text (Fixture    *fixture,
+            const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (get_named (fixture, name)));
+}
+
+static void
+iterate (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *file_name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (
+    gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+    &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  path = g_test_build_filename (G_TEST_BUILT, file_name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+static void
+set_animations (gboolean enabled)
+{
+  g_object_set (gtk_settings_get_default (),
+                "gtk-enable-animations", enabled,
+                NULL);
+}
+
+/* A run of 100,000 finished transactions: 97,766 approved, 1,234
+ * declined (1,200 of them fraud), 1,000 HTTP errors, 10 in flight. */
+static StampedeSnapshot *
+make_snapshot (void)
+{
+  StampedeSnapshot *snapshot = stampede_snapshot_new ();
+
+  snapshot->state = STAMPEDE_RUN_RUNNING;
+  snapshot->elapsed_s = 30;
+  snapshot->duration_s = 140;
+  snapshot->target_rate = 400;
+  snapshot->arrivals = 100010;
+  snapshot->in_flight = 10;
+  snapshot->outcomes[STAMPEDE_OUTCOME_OK] = 97766;
+  snapshot->outcomes[STAMPEDE_OUTCOME_DECLINED] = 1234;
+  snapshot->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR] = 1000;
+  snapshot->true_pos = 1200;
+  snapshot->false_pos = 34;
+  snapshot->true_neg = 97000;
+  snapshot->false_neg = 766;
+  snapshot->fraud_value_blocked = 1234567.0;
+  snapshot->completed_rate = 399.6;
+  snapshot->run.count = 99000;
+  snapshot->run.mean = 40.0;
+  snapshot->run.p50 = 38.0;
+  snapshot->run.p95 = 120.0;
+  snapshot->run.p99 = 212.0;
+  snapshot->baseline_tp = 600;
+  snapshot->baseline_fp = 1000;
+  snapshot->baseline_tn = 96034;
+  snapshot->baseline_fn = 1366;
+  snapshot->baseline_mean_us = 3.0;
+
+  return snapshot;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->settings = g_settings_new (STAMPEDE_SETTINGS_SCHEMA);
+  set_animations (TRUE);
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  fixture->page = g_object_new (STAMPEDE_TYPE_PRESENTATION_PAGE, NULL);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  gtk_window_set_default_size (fixture->window, 1280, 720);
+  gtk_window_present (fixture->window);
+
+  for (guint i = 0; i < 100 && !gtk_widget_get_mapped (
+         GTK_WIDGET (fixture->page)); i++)
+    iterate (10);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->page)));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GSettingsSchema) settings_schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  gtk_window_destroy (fixture->window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* Every test starts from the defaults again. */
+  settings_schema = NULL;
+  g_object_get (fixture->settings, "settings-schema", &settings_schema, NULL);
+  keys = g_settings_schema_list_keys (settings_schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (fixture->settings, keys[i]);
+  g_clear_object (&fixture->settings);
+  set_animations (TRUE);
+}
+
+static void
+test_reduced_motion (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) first = make_snapshot ();
+  g_autoptr(StampedeSnapshot) second = make_snapshot ();
+
+  set_animations (FALSE);
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+
+  stampede_presentation_page_update (fixture->page, first);
+  second->outcomes[STAMPEDE_OUTCOME_OK] += 5000;
+  second->true_pos = 1500;
+
+  /* With animations off the figures jump, without a frame in between. */
+  stampede_presentation_page_update (fixture->page, second);
+  g_assert_cmpstr (label_text (fixture, "hero-processed"), ==, "104,000");
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-blocked"), ==, "1,500");
+  g_assert_true (stampede_presentation_page_is_settled (fixture->page));
+  g_assert_true (stampede_flow_canvas_get_reduced_motion (
+    stampede_presentation_page_get_canvas (fixture->page)));
+}
+
+static void
+test_counters_land (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) first = make_snapshot ();
+  g_autoptr(StampedeSnapshot) second = make_snapshot ();
+  gint64 deadline;
+
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+
+  /* A first figure after nothing measured shows at once. */
+  stampede_presentation_page_update (fixture->page, first);
+  g_assert_cmpstr (label_text (fixture, "hero-processed"), ==, "99,000");
+
+  second->outcomes[STAMPEDE_OUTCOME_OK] += 5000;
+  stampede_presentation_page_update (fixture->page, second);
+  g_assert_false (stampede_presentation_page_is_settled (fixture->page));
+  g_assert_cmpstr (label_text (fixture, "hero-processed"), !=, "104,000");
+
+  deadline = g_get_monotonic_time () + SETTLE_TIMEOUT_S * G_USEC_PER_SEC;
+  while (!stampede_presentation_page_is_settled (fixture->page)
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (stampede_presentation_page_is_settled (fixture->page));
+  g_assert_cmpstr (label_text (fixture, "hero-processed"), ==, "104,000");
+}
+
+static void
+test_narrative (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) snapshot = make_snapshot ();
+
+  /* The business profile writes large figures short by default. */
+  stampede_presentation_page_update (fixture->page, snapshot);
+  g_assert_cmpstr (label_text (fixture, "presentation-narrative"), ==,
+                   "Stopped 1,200 fraudulent transactions worth $1.2M while "
+                   "answering 99.0 % of requests in 38.0 ms at the median.");
+
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+  g_assert_cmpstr (label_text (fixture, "presentation-narrative"), ==,
+                   "Stopped 1,200 fraudulent transactions worth $1,234,567 "
+                   "while answering 99.0 % of requests in 38.0 ms at the "
+                   "median.");
+}
+
+static void
+test_canvas (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) snapshot = make_snapshot ();
+  StampedeFlowCanvas *canvas;
+
+  canvas = stampede_presentation_page_get_canvas (fixture->page);
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (canvas),
+                                         GTK_WIDGET (fixture->page)));
+  g_assert_cmpuint (stampede_flow_canvas_get_n_live (canvas), ==, 0);
+
+  snapshot->n_samples = 40;
+  snapshot->sample_represents = 2.5;
+  for (guint i = 0; i < snapshot->n_samples; i++)
+    snapshot->samples[i] = (StampedeTxSample) {
+      i % STAMPEDE_N_OUTCOMES, i % 7 == 0, 5.0f, { 1, 1, 1, 1 },
+    };
+
+  stampede_presentation_page_update (fixture->page, snapshot);
+  stampede_flow_canvas_advance (canvas, 0.3);
+
+  g_assert_cmpfloat (stampede_flow_canvas_get_represented (canvas), ==, 2.5);
+  g_assert_cmpuint (stampede_flow_canvas_get_n_live (canvas), >, 0);
+}
+
+static void
+test_summary (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) final = make_snapshot ();
+  g_autoptr(StampedeSnapshot) idle = stampede_snapshot_new ();
+  GtkWidget *chip;
+
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+
+  final->state = STAMPEDE_RUN_FINISHED;
+  final->arrivals = 100000;
+  final->in_flight = 0;
+  stampede_presentation_page_finish (fixture->page, final);
+
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==,
+                   "Summary");
+  g_assert_true (gtk_widget_get_visible (get_named (fixture,
+                                                    "presentation-summary")));
+
+  /* $1,234,567 of fraud less 34 reviews at $4 and 99,000 transactions at
+   * $0.002, the cost model's defaults. */
+  g_assert_cmpstr (label_text (fixture, "business-net"), ==, "$1,234,233");
+  g_assert_cmpstr (label_text (fixture, "business-review"), ==, "−$136");
+
+  /* The baseline: (600 + 96,034) / 99,000 = 97.61 %; 3 µs a decision. */
+  g_assert_cmpstr (label_text (fixture, "compare-baseline-accuracy"), ==,
+                   "97.6 %");
+  g_assert_cmpstr (label_text (fixture, "compare-baseline-latency"), ==,
+                   "3.0 µs");
+  g_assert_cmpstr (label_text (fixture, "compare-platform-latency"), ==,
+                   "38.0 ms");
+
+  /* The investor scenario's fifth criterion is an error rate under
+   * 0.1 %; 1,000 errors in 100,000 fail it. */
+  chip = get_named (fixture, "criterion-4");
+  g_assert_true (gtk_widget_has_css_class (chip, "criterion-fail"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (chip)), ==,
+                   "✗ errors 1.00 % (< 0.10 %)");
+  chip = get_named (fixture, "criterion-0");
+  g_assert_true (gtk_widget_has_css_class (chip, "criterion-pass"));
+
+  /* The final figures hold when the engine goes idle. */
+  stampede_presentation_page_update (fixture->page, idle);
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-blocked"), ==, "1,200");
+}
+
+static void
+test_scenes (Fixture       *fixture,
+             gconstpointer  data)
+{
+  StampedePresentationPage *page = fixture->page;
+
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==,
+                   "Introduction");
+  stampede_presentation_page_step_scene (page, -1);
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==,
+                   "Introduction");
+
+  stampede_presentation_page_step_scene (page, 1);
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==, "Ramp");
+  stampede_presentation_page_step_scene (page, 1);
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==,
+                   "Injected failure");
+  stampede_presentation_page_step_scene (page, 10);
+  g_assert_cmpstr (label_text (fixture, "presentation-scene"), ==,
+                   "Summary");
+
+  stampede_presentation_page_set_blank (page, TRUE);
+  g_assert_true (gtk_widget_get_visible (get_named (fixture,
+                                                    "presentation-blank")));
+}
+
+static void
+test_profiles (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) snapshot = make_snapshot ();
+  GtkWidget *p99 = get_named (fixture, "hero-p99");
+  GtkWidget *card = gtk_widget_get_ancestor (p99, GTK_TYPE_FLOW_BOX_CHILD);
+
+  stampede_presentation_page_update (fixture->page, snapshot);
+  g_assert_false (gtk_widget_get_visible (card));
+
+  g_settings_set_enum (fixture->settings, "audience",
+                       STAMPEDE_AUDIENCE_TECHNICAL);
+  g_assert_true (gtk_widget_get_visible (card));
+  g_assert_cmpstr (label_text (fixture, "hero-p99"), ==, "212 ms");
+  g_assert_cmpstr (label_text (fixture, "hero-error-rate"), ==, "1.00 %");
+}
+
+static void
+test_vendors (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  const char *note;
+
+  note = label_text (fixture, "compare-note");
+  g_assert_null (strstr (note, "Other products"));
+
+  path = g_test_build_filename (G_TEST_DIST, "app", "data", "vendors.json",
+                                NULL);
+  g_settings_set_string (fixture->settings, "vendor-file", path);
+
+  note = label_text (fixture, "compare-note");
+  g_assert_nonnull (strstr (note, "Example figures written for Stampede's "
+                                  "tests; not a real product"));
+  g_assert_nonnull (strstr (note, "(from vendors.json)"));
+}
+
+static void
+test_preferences (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) snapshot = make_snapshot ();
+  StampedePreferencesWindow *preferences;
+  g_auto(GStrv) figures = NULL;
+  g_autofree char *currency = NULL;
+  GtkWidget *p99;
+  GtkWidget *root;
+
+  stampede_presentation_page_update (fixture->page, snapshot);
+  preferences = stampede_preferences_window_new (fixture->window);
+  gtk_window_present (GTK_WINDOW (preferences));
+  root = GTK_WIDGET (preferences);
+
+  /* Switching a figure on adds it to the profile, and the page shows it. */
+  p99 = find_named (root, "preferences-hero-p99");
+  g_assert_nonnull (p99);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (p99)));
+  gtk_switch_set_active (GTK_SWITCH (p99), TRUE);
+  figures = g_settings_get_strv (fixture->settings, "business-figures");
+  g_assert_true (g_strv_contains ((const char * const *) figures, "p99"));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_ancestor (
+    get_named (fixture, "hero-p99"), GTK_TYPE_FLOW_BOX_CHILD)));
+
+  /* Euros, at the fixed 0.92 a dollar: $1,234,567 is €1.1M. */
+  adw_combo_row_set_selected (
+    ADW_COMBO_ROW (find_named (root, "preferences-currency")), 1);
+  currency = g_settings_get_string (fixture->settings, "business-currency");
+  g_assert_cmpstr (currency, ==, "EUR");
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-value"), ==, "€1.1M");
+
+  /* The technical profile has its own figures, p99 among them. */
+  adw_combo_row_set_selected (
+    ADW_COMBO_ROW (find_named (root, "preferences-audience")), 1);
+  g_assert_cmpint (g_settings_get_enum (fixture->settings, "audience"), ==,
+                   STAMPEDE_AUDIENCE_TECHNICAL);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (p99)));
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-value"), ==,
+                   "$1,234,567");
+
+  iterate (300);
+  save_screenshot (root, "stampede-preferences.png");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/stampede/presentation/reduced-motion", test_reduced_motion);
+  ADD ("/stampede/presentation/counters-land", test_counters_land);
+  ADD ("/stampede/presentation/narrative", test_narrative);
+  ADD ("/stampede/presentation/canvas", test_canvas);
+  ADD ("/stampede/presentation/summary", test_summary);
+  ADD ("/stampede/presentation/scenes", test_scenes);
+  ADD ("/stampede/presentation/profiles", test_profiles);
+  ADD ("/stampede/presentation/vendors", test_vendors);
+  ADD ("/stampede/presentation/preferences", test_preferences);
+#undef ADD
+
+  return g_test_run ();
+}
