@@ -5,19 +5,16 @@
 
 #include <glib-unix.h>
 #include <math.h>
+#include <string.h>
 
 #include "stampede-cli.h"
 #include "stampede-engine.h"
 #include "stampede-platform.h"
-#include "stampede-report.h"
-#include "stampede-scenario.h"
 
 typedef struct {
   GMainLoop         *loop;
   StampedeEngine    *engine;
-  StampedeRunConfig *config;
   StampedeSnapshot  *final;
-  char              *json_path;
   gint64             last_second;
   guint              n_interrupts;
   gboolean           quiet;
@@ -33,7 +30,19 @@ typedef struct {
   char     *timeout_ms;
   char     *agent_latency_ms;
   char     *target;
+  char     *scale;
+  char     *connections;
+  char     *abort_below;
+  char     *abort_after;
+  char     *request_template;
+  char     *response_map;
   char     *json;
+  char     *csv;
+  char     *junit;
+  char     *spectrum;
+  char     *platform_admin;
+  char     *admin_token;
+  gboolean  poisson;
   gboolean  quiet;
   char    **rest;
 } RunOptions;
@@ -50,15 +59,25 @@ run_options_clear (RunOptions *options)
   g_clear_pointer (&options->timeout_ms, g_free);
   g_clear_pointer (&options->agent_latency_ms, g_free);
   g_clear_pointer (&options->target, g_free);
+  g_clear_pointer (&options->scale, g_free);
+  g_clear_pointer (&options->connections, g_free);
+  g_clear_pointer (&options->abort_below, g_free);
+  g_clear_pointer (&options->abort_after, g_free);
+  g_clear_pointer (&options->request_template, g_free);
+  g_clear_pointer (&options->response_map, g_free);
   g_clear_pointer (&options->json, g_free);
+  g_clear_pointer (&options->csv, g_free);
+  g_clear_pointer (&options->junit, g_free);
+  g_clear_pointer (&options->spectrum, g_free);
+  g_clear_pointer (&options->platform_admin, g_free);
+  g_clear_pointer (&options->admin_token, g_free);
   g_clear_pointer (&options->rest, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
 
 static void
-print_progress (RunState               *state,
-                const StampedeSnapshot *snapshot)
+print_progress (const StampedeSnapshot *snapshot)
 {
   guint64 errors = stampede_snapshot_errors (snapshot);
 
@@ -83,7 +102,7 @@ snapshot_cb (StampedeEngine   *engine,
 
   if (second > state->last_second) {
     state->last_second = second;
-    print_progress (state, snapshot);
+    print_progress (snapshot);
   }
 }
 
@@ -115,62 +134,174 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Applies the flags that were given on top of the scenario's or the
- * defaults, naming the flag in any error. */
 static gboolean
-apply_options (const RunOptions   *options,
+bad_value (GError     **error,
+           const char  *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_value (GError     **error,
+           const char  *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       message);
+
+  return FALSE;
+}
+
+/* A scenario argument is a file when it looks like a path; otherwise it
+ * names a built-in. */
+static gboolean
+names_a_file (const char *scenario)
+{
+  return strchr (scenario, '/') != NULL
+         || g_str_has_suffix (scenario, ".json");
+}
+
+static StampedeScenarioSpec *
+load_spec (const RunOptions  *options,
+           const char        *scenario,
+           GError           **error)
+{
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  double scale = 1;
+
+  if (options->scale != NULL) {
+    if (!stampede_cli_parse_double ("--scale", options->scale, 0,
+                                    STAMPEDE_LOAD_SHAPE_MAX_RATE, &scale,
+                                    error))
+      return NULL;
+    if (scale <= 0) {
+      bad_value (error, "--scale: must be greater than 0, not %s",
+                 options->scale);
+      return NULL;
+    }
+  }
+
+  if (names_a_file (scenario))
+    spec = stampede_scenario_spec_new_from_file (scenario, error);
+  else
+    spec = stampede_scenario_spec_new_builtin (scenario, 1, error);
+  if (spec == NULL)
+    return NULL;
+
+  if (scale != 1 && !stampede_scenario_spec_scale (spec, scale, error)) {
+    g_prefix_error (error, "--scale: ");
+    return NULL;
+  }
+
+  return g_steal_pointer (&spec);
+}
+
+static double
+stages_peak_rate (const StampedeRunConfig *config)
+{
+  double peak = 0;
+
+  for (guint i = 0; i < config->n_stages; i++)
+    peak = MAX (peak, stampede_stage_peak_rate (&config->stages[i]));
+
+  return peak;
+}
+
+/*
+ * The load profile's flags.  --rate and --ramp replace a scenario's stages
+ * with a ramp to a constant rate (the stages' peak unless --rate says
+ * otherwise) over the same length unless --duration says otherwise.
+ * --duration alone cannot shorten a staged scenario: which part of the
+ * shape to keep is not obvious, so it asks for --rate instead.
+ */
+static gboolean
+apply_profile (const RunOptions   *options,
                StampedeRunConfig  *config,
                GError            **error)
 {
-  guint64 value;
+  gboolean replace = options->rate != NULL || options->ramp != NULL;
+
+  if (config->n_stages > 0 && replace) {
+    config->rate = stages_peak_rate (config);
+    config->ramp_s = 0;
+    g_clear_pointer (&config->stages, g_free);
+    config->n_stages = 0;
+  }
+
+  if (config->n_stages > 0 && options->duration != NULL)
+    return bad_value (error, "--duration: the scenario's stages set its "
+                      "length (%g s); give --rate as well to replace them "
+                      "with a constant rate", config->duration_s);
 
   if (options->rate != NULL
-      && !stampede_cli_parse_double ("--rate", options->rate, 0.001, 1e6,
+      && !stampede_cli_parse_double ("--rate", options->rate, 0.001,
+                                     STAMPEDE_LOAD_SHAPE_MAX_RATE,
                                      &config->rate, error))
     return FALSE;
   if (options->ramp != NULL
-      && !stampede_cli_parse_double ("--ramp", options->ramp, 0, 7 * 86400.0,
+      && !stampede_cli_parse_double ("--ramp", options->ramp, 0,
+                                     STAMPEDE_LOAD_SHAPE_MAX_DURATION,
                                      &config->ramp_s, error))
     return FALSE;
   if (options->duration != NULL
       && !stampede_cli_parse_double ("--duration", options->duration, 0.001,
-                                     7 * 86400.0, &config->duration_s, error))
+                                     STAMPEDE_LOAD_SHAPE_MAX_DURATION,
+                                     &config->duration_s, error))
     return FALSE;
+
+  if (options->poisson)
+    config->arrivals = STAMPEDE_ARRIVALS_POISSON;
+
+  return TRUE;
+}
+
+static gboolean
+parse_count (const char  *flag,
+             const char  *text,
+             guint64      min,
+             guint64      max,
+             guint       *out,
+             GError     **error)
+{
+  guint64 value;
+
+  if (!stampede_cli_parse_uint64 (flag, text, max, &value, error))
+    return FALSE;
+  if (value < min)
+    return bad_value (error, "%s: must be at least %" G_GUINT64_FORMAT,
+                      flag, min);
+
+  *out = (guint) value;
+
+  return TRUE;
+}
+
+static gboolean
+apply_limits (const RunOptions   *options,
+              StampedeRunConfig  *config,
+              GError            **error)
+{
   if (options->seed != NULL
       && !stampede_cli_parse_uint64 ("--seed", options->seed, G_MAXUINT64,
                                      &config->seed, error))
     return FALSE;
-
-  if (options->workers != NULL) {
-    if (!stampede_cli_parse_uint64 ("--workers", options->workers, 64,
-                                    &value, error))
-      return FALSE;
-    config->n_workers = (guint) value;
-  }
-
-  if (options->max_in_flight != NULL) {
-    if (!stampede_cli_parse_uint64 ("--max-in-flight", options->max_in_flight,
-                                    1000000, &value, error))
-      return FALSE;
-    if (value == 0) {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--max-in-flight: must be at least 1");
-      return FALSE;
-    }
-    config->max_in_flight = (guint) value;
-  }
-
-  if (options->timeout_ms != NULL) {
-    if (!stampede_cli_parse_uint64 ("--timeout-ms", options->timeout_ms,
-                                    3600000, &value, error))
-      return FALSE;
-    if (value == 0) {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--timeout-ms: must be at least 1");
-      return FALSE;
-    }
-    config->timeout_ms = (guint) value;
-  }
+  if (options->workers != NULL
+      && !parse_count ("--workers", options->workers, 0, 64,
+                       &config->n_workers, error))
+    return FALSE;
+  if (options->max_in_flight != NULL
+      && !parse_count ("--max-in-flight", options->max_in_flight, 1,
+                       1000000, &config->max_in_flight, error))
+    return FALSE;
+  if (options->timeout_ms != NULL
+      && !parse_count ("--timeout-ms", options->timeout_ms, 1, 3600000,
+                       &config->timeout_ms, error))
+    return FALSE;
 
   if (options->target != NULL) {
     g_free (config->target_url);
@@ -178,6 +309,142 @@ apply_options (const RunOptions   *options,
   }
 
   return TRUE;
+}
+
+/* The closed model measures how much a target can take; it has no
+ * schedule, so the flags that shape one do not apply. */
+static gboolean
+apply_closed_model (const RunOptions   *options,
+                    StampedeRunConfig  *config,
+                    GError            **error)
+{
+  if (options->connections == NULL)
+    return TRUE;
+
+  if (options->rate != NULL || options->ramp != NULL || options->poisson)
+    return bad_value (error, "--connections runs a closed model with no "
+                      "schedule; --rate, --ramp and --poisson do not "
+                      "apply");
+
+  return parse_count ("--connections", options->connections, 1, 10000,
+                      &config->connections, error);
+}
+
+static gboolean
+apply_abort (const RunOptions   *options,
+             StampedeRunConfig  *config,
+             GError            **error)
+{
+  if (options->abort_below != NULL) {
+    if (!stampede_cli_parse_double ("--abort-below", options->abort_below,
+                                    0, 1, &config->abort_below_share, error))
+      return FALSE;
+    if (config->abort_below_share <= 0)
+      return bad_value (error, "--abort-below: the share must be above 0 "
+                        "and at most 1");
+  }
+
+  if (options->abort_after != NULL) {
+    if (!stampede_cli_parse_double ("--abort-after", options->abort_after,
+                                    0, STAMPEDE_LOAD_SHAPE_MAX_DURATION,
+                                    &config->abort_after_s, error))
+      return FALSE;
+    if (config->abort_after_s <= 0)
+      return bad_value (error, "--abort-after: must be more than 0 s");
+  }
+
+  if (config->abort_below_share > 0 && !(config->abort_after_s > 0))
+    return bad_value (error, "--abort-below needs --abort-after: for how "
+                      "many seconds in a row the rate may fall short");
+  if (config->abort_after_s > 0 && !(config->abort_below_share > 0))
+    return bad_value (error, "--abort-after needs --abort-below: the share "
+                      "of the target rate to stay above");
+
+  return TRUE;
+}
+
+static gboolean
+read_text_file (const char  *flag,
+                const char  *path,
+                char       **text,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_file_get_contents (path, text, NULL, &local_error))
+    return TRUE;
+
+  return bad_value (error, "%s: %s", flag, local_error->message);
+}
+
+/* The response map is the "response" object of a run configuration
+ * (see StampedeRunConfig), so it is read, checked and reported on by the
+ * same code. */
+static gboolean
+apply_response_map (const char         *path,
+                    StampedeRunConfig  *config,
+                    GError            **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) wrapper = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!read_text_file ("--response-map", path, &text, error))
+    return FALSE;
+
+  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+    return bad_value (error, "--response-map: %s: %s", path,
+                      local_error->message);
+
+  json_object_set_member (wrapper, "response",
+                          json_node_copy (json_parser_get_root (parser)));
+  json_node_set_object (node, wrapper);
+  if (!stampede_run_config_update_from_json (config, node, &local_error))
+    return bad_value (error, "--response-map: %s: %s", path,
+                      local_error->message);
+
+  return TRUE;
+}
+
+static gboolean
+apply_mapping (const RunOptions   *options,
+               StampedeRunConfig  *config,
+               GError            **error)
+{
+  if (options->request_template != NULL) {
+    g_autofree char *text = NULL;
+
+    if (!read_text_file ("--request-template", options->request_template,
+                         &text, error))
+      return FALSE;
+    if (*g_strstrip (text) == '\0')
+      return bad_value (error, "--request-template: %s is empty",
+                        options->request_template);
+    g_free (config->request_template);
+    config->request_template = g_steal_pointer (&text);
+  }
+
+  if (options->response_map != NULL
+      && !apply_response_map (options->response_map, config, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Applies the flags that were given on top of the scenario's settings or
+ * the defaults, naming the flag in any error. */
+static gboolean
+apply_options (const RunOptions   *options,
+               StampedeRunConfig  *config,
+               GError            **error)
+{
+  return apply_closed_model (options, config, error)
+         && apply_profile (options, config, error)
+         && apply_limits (options, config, error)
+         && apply_abort (options, config, error)
+         && apply_mapping (options, config, error);
 }
 
 static gboolean
@@ -207,31 +474,86 @@ start_embedded_platform (const RunOptions   *options,
   return TRUE;
 }
 
-static int
-exit_status_for (const StampedeSnapshot *final)
+/* Sets up the scenario's faults: a fault proxy in front of the target
+ * when it has proxy faults, and the platform's admin API for the others
+ * (the embedded platform's unless one is named).  The run then aims at
+ * the proxy. */
+static StampedeFaultSession *
+new_fault_session (const RunOptions            *options,
+                   const StampedeScenarioSpec  *spec,
+                   StampedeRunConfig           *config,
+                   StampedePlatform            *platform,
+                   GError                     **error)
 {
-  guint64 answered = stampede_snapshot_answered (final);
-  guint64 unreachable = final->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR];
+  g_autoptr(StampedeFaultSession) faults = NULL;
 
-  /* A run in which nothing answered and every sent transaction failed to
-   * connect never reached its target. */
-  if (answered == 0 && unreachable > 0) {
-    g_printerr ("stampede-cli run: the target was unreachable: none of the "
-                "%" G_GUINT64_FORMAT " transactions sent was answered and "
-                "%" G_GUINT64_FORMAT " ended in transport_error\n",
-                final->arrivals, unreachable);
-    return STAMPEDE_EXIT_UNREACHABLE;
+  if ((options->platform_admin == NULL) != (options->admin_token == NULL)) {
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "--platform-admin and --admin-token go together");
+    return NULL;
   }
 
-  return STAMPEDE_EXIT_OK;
+  faults = stampede_fault_session_new (spec, config->target_url, error);
+  if (faults == NULL)
+    return NULL;
+
+  if (options->platform_admin != NULL) {
+    stampede_fault_session_set_platform_admin (faults,
+                                               options->platform_admin,
+                                               options->admin_token);
+  } else if (platform != NULL) {
+    g_autofree char *url = stampede_platform_dup_url (platform);
+    g_autofree char *token = stampede_platform_dup_admin_token (platform);
+
+    stampede_fault_session_set_platform_admin (faults, url, token);
+  }
+
+  g_free (config->target_url);
+  config->target_url = g_strdup (stampede_fault_session_get_target_url (faults));
+
+  return g_steal_pointer (&faults);
+}
+
+static void
+print_plan (const StampedeRunConfig    *config,
+            const StampedeScenarioSpec *spec)
+{
+  const char *arrivals = config->arrivals == STAMPEDE_ARRIVALS_POISSON ?
+                         "Poisson" : "uniform";
+
+  if (spec != NULL)
+    g_print ("Scenario %s\n", spec->name);
+
+  if (config->connections > 0)
+    g_print ("Target %s: closed model, %u connections, %.1f s, seed %"
+             G_GUINT64_FORMAT "\n", config->target_url, config->connections,
+             config->duration_s, config->seed);
+  else if (config->n_stages > 0)
+    g_print ("Target %s: %u %s over %.1f s, peak %.1f/s, %s arrivals, "
+             "seed %" G_GUINT64_FORMAT "\n", config->target_url,
+             config->n_stages, config->n_stages == 1 ? "stage" : "stages",
+             config->duration_s, stages_peak_rate (config), arrivals,
+             config->seed);
+  else
+    g_print ("Target %s: %.1f/s, ramp %.1f s, %.1f s, %s arrivals, seed %"
+             G_GUINT64_FORMAT "\n", config->target_url, config->rate,
+             config->ramp_s, config->duration_s, arrivals, config->seed);
+
+  if (spec != NULL && spec->n_faults > 0)
+    g_print ("Faults %u scheduled; each is measured in the summary\n",
+             spec->n_faults);
 }
 
 static int
-run_to_end (RunState *state)
+run_to_end (RunState                   *state,
+            const StampedeRunConfig    *config,
+            const StampedeScenarioSpec *spec,
+            StampedeFaultSession       *faults,
+            const StampedeCliOutputs   *outputs)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
   guint sigint_id, sigterm_id;
+  gint64 start_us;
 
   sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, state);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, state);
@@ -241,12 +563,18 @@ run_to_end (RunState *state)
   g_signal_connect (state->engine, "finished",
                     G_CALLBACK (finished_cb), state);
 
-  if (!stampede_engine_start (state->engine, state->config, &error)) {
+  start_us = g_get_monotonic_time ();
+  if (!stampede_engine_start (state->engine, config, &error)) {
     g_printerr ("stampede-cli run: %s\n", error->message);
     return STAMPEDE_EXIT_USAGE;
   }
+  if (faults != NULL)
+    stampede_fault_session_start (faults, start_us);
 
   g_main_loop_run (state->loop);
+
+  if (faults != NULL)
+    stampede_fault_session_stop (faults);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
@@ -257,20 +585,138 @@ run_to_end (RunState *state)
     return STAMPEDE_EXIT_UNREACHABLE;
   }
 
-  text = stampede_report_format_text (state->config, state->final);
-  g_print ("\n%s", text);
+  return stampede_cli_finish_run (state->engine, config, spec, faults,
+                                  state->final, outputs,
+                                  state->n_interrupts > 0);
+}
 
-  if (state->json_path != NULL) {
-    if (!stampede_report_write_json (state->config, state->final,
-                                     state->json_path, &error)) {
-      g_printerr ("stampede-cli run: could not write %s: %s\n",
-                  state->json_path, error->message);
-      return STAMPEDE_EXIT_USAGE;
+static GOptionContext *
+new_option_context (RunOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "rate", 'r', 0, G_OPTION_ARG_STRING, &o->rate,
+      "Arrivals per second after the ramp (default 100); replaces a "
+      "scenario's stages", "N" },
+    { "ramp", 0, 0, G_OPTION_ARG_STRING, &o->ramp,
+      "Seconds of linear ramp from 0 to the rate (default 0)", "S" },
+    { "duration", 'd', 0, G_OPTION_ARG_STRING, &o->duration,
+      "Length of the run in seconds, ramp included (default 10)", "S" },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &o->scale,
+      "Multiply every rate of the scenario by F (times stay)", "F" },
+    { "poisson", 0, 0, G_OPTION_ARG_NONE, &o->poisson,
+      "Poisson arrivals instead of evenly spaced ones", NULL },
+    { "connections", 'c', 0, G_OPTION_ARG_STRING, &o->connections,
+      "Closed model: N connections each send again once answered", "N" },
+    { "target", 't', 0, G_OPTION_ARG_STRING, &o->target,
+      "URL to POST transactions to (default: the scenario's, else the "
+      "embedded platform)", "URL" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed,
+      "Seed of the transaction stream (default 1)", "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &o->workers,
+      "Worker threads (default: one per CPU)", "N" },
+    { "max-in-flight", 0, 0, G_OPTION_ARG_STRING, &o->max_in_flight,
+      "Cap on requests awaiting an answer (default 1000)", "N" },
+    { "timeout-ms", 0, 0, G_OPTION_ARG_STRING, &o->timeout_ms,
+      "An answer later than this is a timeout (default 5000)", "MS" },
+    { "abort-below", 0, 0, G_OPTION_ARG_STRING, &o->abort_below,
+      "Abort when the achieved rate stays below SHARE of the target…",
+      "SHARE" },
+    { "abort-after", 0, 0, G_OPTION_ARG_STRING, &o->abort_after,
+      "… for S seconds in a row", "S" },
+    { "request-template", 0, 0, G_OPTION_ARG_FILENAME, &o->request_template,
+      "Send this body with {{field}} placeholders instead of the wire "
+      "format", "FILE" },
+    { "response-map", 0, 0, G_OPTION_ARG_FILENAME, &o->response_map,
+      "JSON pointers to the decision, decline values, score and agent "
+      "timings of the target's answer", "FILE" },
+    { "agent-latency-ms", 0, 0, G_OPTION_ARG_STRING, &o->agent_latency_ms,
+      "Mean modelled inference latency of each embedded agent (default 0)",
+      "MS" },
+    { "platform-admin", 0, 0, G_OPTION_ARG_STRING, &o->platform_admin,
+      "Base URL of the platform's admin API, for the scenario's "
+      "platform-side faults (default: the embedded platform's)", "URL" },
+    { "admin-token", 0, 0, G_OPTION_ARG_STRING, &o->admin_token,
+      "Bearer token of that admin API", "TOKEN" },
+    { "json", 'j', 0, G_OPTION_ARG_FILENAME, &o->json,
+      "Write the summary, criteria included, as JSON to FILE", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o->csv,
+      "Write the per-second series as CSV to FILE", "FILE" },
+    { "junit", 0, 0, G_OPTION_ARG_FILENAME, &o->junit,
+      "Write a JUnit XML report (one test case per criterion) to FILE",
+      "FILE" },
+    { "spectrum", 0, 0, G_OPTION_ARG_FILENAME, &o->spectrum,
+      "Write the latency percentile spectrum as CSV to FILE", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+      "Print only the summary", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rest,
+      NULL, "[SCENARIO|FILE.json]" },
+    { NULL }
+  };
+  GOptionContext *context;
+
+  context = g_option_context_new ("— run a load test headless");
+  g_option_context_set_summary (context,
+    "Sends transactions to a fraud-detection service and prints a progress\n"
+    "line a second, a summary and the verdict of each success criterion.\n"
+    "SCENARIO is a built-in (see “stampede-cli scenarios”); an argument\n"
+    "that contains “/” or ends in “.json” is a scenario file\n"
+    "(docs/scenarios.md).  With no target the embedded reference platform\n"
+    "is started and used.  Flags override the scenario's settings.");
+  g_option_context_set_description (context, STAMPEDE_CLI_EXIT_CODES);
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  return context;
+}
+
+/* Works out the configuration from the scenario and the flags; on error
+ * prints it and sets *status. */
+static StampedeRunConfig *
+plan_run (const RunOptions       *options,
+          StampedeScenarioSpec  **spec_out,
+          int                    *status)
+{
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  g_autoptr(StampedeRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *scenario = NULL;
+
+  *status = STAMPEDE_EXIT_USAGE;
+
+  if (options->rest != NULL && options->rest[0] != NULL) {
+    if (options->rest[1] != NULL) {
+      stampede_cli_usage_error ("run", "unexpected argument “%s”",
+                                options->rest[1]);
+      return NULL;
     }
-    g_print ("Summary written to %s\n", state->json_path);
+    scenario = options->rest[0];
   }
 
-  return exit_status_for (state->final);
+  if (scenario == NULL && options->scale != NULL) {
+    stampede_cli_usage_error ("run", "--scale: applies to a scenario; name "
+                              "one (see “stampede-cli scenarios”)");
+    return NULL;
+  }
+
+  if (scenario != NULL) {
+    spec = load_spec (options, scenario, &error);
+    if (spec == NULL) {
+      stampede_cli_usage_error ("run", "%s", error->message);
+      return NULL;
+    }
+    config = stampede_run_config_new_from_spec (spec);
+  } else {
+    config = stampede_run_config_new ();
+  }
+
+  if (!apply_options (options, config, &error)) {
+    stampede_cli_usage_error ("run", "%s", error->message);
+    return NULL;
+  }
+
+  *spec_out = g_steal_pointer (&spec);
+  *status = STAMPEDE_EXIT_OK;
+
+  return g_steal_pointer (&config);
 }
 
 int
@@ -278,79 +724,26 @@ stampede_cli_run (int    argc,
                   char **argv)
 {
   g_auto(RunOptions) options = { 0 };
-  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GOptionContext) context = new_option_context (&options);
   g_autoptr(GError) error = NULL;
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
   g_autoptr(StampedeRunConfig) config = NULL;
   g_autoptr(StampedePlatform) platform = NULL;
   g_autoptr(StampedeEngine) engine = NULL;
+  g_autoptr(StampedeFaultSession) faults = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  const char *scenario = NULL;
+  StampedeCliOutputs outputs = { 0 };
   RunState state = { 0 };
   int status;
-  const GOptionEntry entries[] = {
-    { "rate", 'r', 0, G_OPTION_ARG_STRING, &options.rate,
-      "Arrivals per second after the ramp (default 100)", "N" },
-    { "ramp", 0, 0, G_OPTION_ARG_STRING, &options.ramp,
-      "Seconds of linear ramp from 0 to the rate (default 0)", "S" },
-    { "duration", 'd', 0, G_OPTION_ARG_STRING, &options.duration,
-      "Length of the run in seconds, ramp included (default 10)", "S" },
-    { "target", 't', 0, G_OPTION_ARG_STRING, &options.target,
-      "URL to POST transactions to (default: the embedded platform)", "URL" },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
-      "Seed of the transaction stream (default 1)", "N" },
-    { "workers", 0, 0, G_OPTION_ARG_STRING, &options.workers,
-      "Worker threads (default: one per CPU)", "N" },
-    { "max-in-flight", 0, 0, G_OPTION_ARG_STRING, &options.max_in_flight,
-      "Cap on requests awaiting an answer (default 1000)", "N" },
-    { "timeout-ms", 0, 0, G_OPTION_ARG_STRING, &options.timeout_ms,
-      "An answer later than this is a timeout (default 2000)", "MS" },
-    { "agent-latency-ms", 0, 0, G_OPTION_ARG_STRING,
-      &options.agent_latency_ms,
-      "Mean modelled inference latency of each embedded agent (default 0)",
-      "MS" },
-    { "json", 'j', 0, G_OPTION_ARG_FILENAME, &options.json,
-      "Write the summary as JSON to FILE", "FILE" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print only the summary", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest,
-      NULL, "[SCENARIO]" },
-    { NULL }
-  };
-
-  context = g_option_context_new ("[SCENARIO] — run a load test headless");
-  g_option_context_set_summary (context,
-    "Sends transactions to a fraud-detection service on an open-model\n"
-    "schedule and prints a progress line a second and a summary. With no\n"
-    "--target the embedded reference platform is started and used.\n"
-    "Flags override the scenario's settings.");
-  g_option_context_set_description (context,
-    "Exit status: 0 completed, 1 criteria failed, 2 bad usage or\n"
-    "configuration, 3 target unreachable or run aborted.");
-  g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return stampede_cli_usage_error ("run", "%s", error->message);
 
-  if (options.rest != NULL && options.rest[0] != NULL) {
-    if (options.rest[1] != NULL)
-      return stampede_cli_usage_error ("run", "unexpected argument “%s”",
-                                       options.rest[1]);
-    scenario = options.rest[0];
-  }
+  config = plan_run (&options, &spec, &status);
+  if (config == NULL)
+    return status;
 
-  if (scenario != NULL) {
-    config = stampede_scenario_new_config (scenario, NULL, &error);
-    if (config == NULL)
-      return stampede_cli_usage_error ("run", "%s (see “stampede-cli "
-                                       "scenarios”)", error->message);
-  } else {
-    config = stampede_run_config_new ();
-  }
-
-  if (!apply_options (&options, config, &error))
-    return stampede_cli_usage_error ("run", "%s", error->message);
-
-  if (options.target == NULL) {
+  if (config->target_url == NULL) {
     g_autofree char *url = NULL;
 
     if (!start_embedded_platform (&options, &platform, &url, &error)) {
@@ -360,32 +753,41 @@ stampede_cli_run (int    argc,
                   "platform: %s\n", error->message);
       return STAMPEDE_EXIT_UNREACHABLE;
     }
-    g_free (config->target_url);
     config->target_url = g_steal_pointer (&url);
   } else if (options.agent_latency_ms != NULL) {
     return stampede_cli_usage_error ("run", "--agent-latency-ms applies "
                                      "only to the embedded platform, not "
-                                     "with --target");
+                                     "to another target");
   }
 
   if (!stampede_run_config_validate (config, &error))
     return stampede_cli_usage_error ("run", "%s", error->message);
 
+  if (spec != NULL && spec->n_faults > 0) {
+    faults = new_fault_session (&options, spec, config, platform, &error);
+    if (faults == NULL)
+      return stampede_cli_usage_error ("run", "%s", error->message);
+  } else if (options.platform_admin != NULL || options.admin_token != NULL) {
+    return stampede_cli_usage_error ("run", "--platform-admin and "
+                                     "--admin-token apply only to a "
+                                     "scenario with faults");
+  }
+
   if (!options.quiet)
-    g_print ("Target %s: %.1f/s, ramp %.1f s, %.1f s, seed %"
-             G_GUINT64_FORMAT "\n", config->target_url, config->rate,
-             config->ramp_s, config->duration_s, config->seed);
+    print_plan (config, spec);
+
+  outputs.json = options.json;
+  outputs.csv = options.csv;
+  outputs.junit = options.junit;
+  outputs.spectrum = options.spectrum;
 
   loop = g_main_loop_new (NULL, FALSE);
   engine = stampede_engine_new ();
   state.loop = loop;
   state.engine = engine;
-  state.config = config;
-  state.json_path = options.json;
-  state.last_second = 0;
   state.quiet = options.quiet;
 
-  status = run_to_end (&state);
+  status = run_to_end (&state, config, spec, faults, &outputs);
 
   g_clear_pointer (&state.final, stampede_snapshot_unref);
   if (platform != NULL)

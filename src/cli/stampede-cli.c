@@ -1,4 +1,5 @@
-/* stampede-cli.c — the headless entry point: run, scenarios, engine, platform
+/* stampede-cli.c — the headless entry point: run, scenarios, generate,
+ * engine, platform
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +28,8 @@ static const Command commands[] = {
     "put a target under load and report what it measured" },
   { "scenarios", scenarios_command,
     "list the built-in scenarios" },
+  { "generate", stampede_cli_generate,
+    "write a seeded transaction stream as JSON lines" },
   { "engine", stampede_cli_engine,
     "serve a load engine's control API for the app or other clients" },
   { "platform", stampede_cli_platform,
@@ -48,9 +51,7 @@ print_usage (FILE *stream)
            "\n"
            "“stampede-cli COMMAND --help” describes a command's options.\n"
            "\n"
-           "Exit codes: 0 run completed (criteria passed), 1 success criteria\n"
-           "failed, 2 usage or configuration error, 3 target unreachable or run\n"
-           "aborted.\n");
+           STAMPEDE_CLI_EXIT_CODES);
 }
 
 static int
@@ -65,6 +66,7 @@ scenarios_command (int    argc,
                                      "unexpected argument “%s”", argv[1]);
 
   list = stampede_scenario_list (&n);
+  /* The name comes first on each line so that scripts can cut it out. */
   for (guint i = 0; i < n; i++)
     g_print ("%-18s %s\n", list[i].name, list[i].summary);
 

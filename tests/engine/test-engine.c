@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <math.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -52,13 +53,22 @@ rule_for (guint64 id)
   return RULE_APPROVE;
 }
 
-/* The target: a SoupServer in a thread of its own. */
+/* The target: a SoupServer in a thread of its own.  Besides the rule it
+ * can answer everything late (@delay_ms), answer sequence % 50 == 9 late
+ * (@slow_ms), hold every request that comes within a stretch of time
+ * until that stretch ends (@stall_from_ms, @stall_ms, counted from its
+ * first request), or speak another answer shape (@other_shape). */
 
 typedef struct {
   GThread      *thread;
   GMainContext *context;
   GMainLoop    *loop;
   guint         delay_ms;
+  guint         slow_ms;
+  guint         stall_from_ms;
+  guint         stall_ms;
+  gint64        first_us;
+  gboolean      other_shape;
   guint         port;
   GMutex        lock;
   GCond         cond;
@@ -123,6 +133,78 @@ answer_later_cb (gpointer user_data)
 }
 
 static void
+answer_after (Target            *target,
+              SoupServerMessage *msg,
+              guint              delay_ms)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  soup_server_message_pause (msg);
+  g_source_set_callback (source, answer_later_cb, g_object_ref (msg),
+                         g_object_unref);
+  g_source_attach (source, target->context);
+  g_source_unref (source);
+}
+
+/* Holds a request that comes during the stall until the stall ends. */
+static gboolean
+stalled (Target            *target,
+         SoupServerMessage *msg)
+{
+  gint64 now_us = g_get_monotonic_time ();
+  gint64 from_us, until_us;
+
+  if (target->stall_ms == 0)
+    return FALSE;
+
+  if (target->first_us == 0)
+    target->first_us = now_us;
+  from_us = target->first_us + target->stall_from_ms * 1000;
+  until_us = from_us + target->stall_ms * 1000;
+  if (now_us < from_us || now_us >= until_us)
+    return FALSE;
+
+  answer_after (target, msg, (guint) ((until_us - now_us + 999) / 1000));
+
+  return TRUE;
+}
+
+/* The other answer shape, for a request made from the other template:
+ * {"txn": id, "value": amount, "cur": currency}; ids whose sequence is a
+ * multiple of 4 are held. */
+static void
+answer_other_shape (SoupServerMessage *msg,
+                    JsonObject        *request)
+{
+  g_autofree char *body = NULL;
+  const char *id;
+  guint64 sequence;
+  gsize len;
+  GType value = G_TYPE_INVALID;
+
+  if (json_object_has_member (request, "value"))
+    value = json_node_get_value_type (json_object_get_member (request,
+                                                             "value"));
+  if (!json_object_has_member (request, "txn")
+      || (value != G_TYPE_DOUBLE && value != G_TYPE_INT64)
+      || strlen (json_object_get_string_member (request, "cur")) != 3) {
+    soup_server_message_set_status (msg, 400, NULL);
+    return;
+  }
+
+  id = json_object_get_string_member (request, "txn");
+  sequence = g_ascii_strtoull (id + 3, NULL, 16) & SEQUENCE_MASK;
+  body = g_strdup_printf ("{\"result\":{\"verdict\":\"%s\",\"risk\":0.5},"
+                          "\"timing\":{\"geo_ms\":1.25}}",
+                          sequence % 4 == 0 ? "HOLD" : "PASS");
+  len = strlen (body);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json",
+                                    SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&body), len);
+}
+
+static void
 score_cb (SoupServer        *server,
           SoupServerMessage *msg,
           const char        *path,
@@ -137,24 +219,32 @@ score_cb (SoupServer        *server,
   Rule rule;
 
   if (target->delay_ms > 0) {
-    GSource *source = g_timeout_source_new (target->delay_ms);
-
-    soup_server_message_pause (msg);
-    g_source_set_callback (source, answer_later_cb, g_object_ref (msg),
-                           g_object_unref);
-    g_source_attach (source, target->context);
-    g_source_unref (source);
+    answer_after (target, msg, target->delay_ms);
     return;
   }
+  if (stalled (target, msg))
+    return;
 
   g_assert_true (json_parser_load_from_data (parser,
                                              g_bytes_get_data (bytes, NULL),
                                              g_bytes_get_size (bytes),
                                              NULL));
+  if (target->other_shape) {
+    answer_other_shape (msg,
+                        json_node_get_object (json_parser_get_root (parser)));
+    return;
+  }
+
   id = json_object_get_string_member (
     json_node_get_object (json_parser_get_root (parser)), "id");
   g_assert_true (g_str_has_prefix (id, "tx-"));
   rule = rule_for (g_ascii_strtoull (id + 3, NULL, 16));
+
+  if (target->slow_ms > 0
+      && (g_ascii_strtoull (id + 3, NULL, 16) & SEQUENCE_MASK) % 50 == 9) {
+    answer_after (target, msg, target->slow_ms);
+    return;
+  }
 
   if (rule == RULE_CLOSE) {
     g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
@@ -197,13 +287,17 @@ target_thread (gpointer data)
 }
 
 static Target *
-target_start (guint delay_ms)
+target_start_with (const Target *options)
 {
   Target *target = g_new0 (Target, 1);
 
   g_mutex_init (&target->lock);
   g_cond_init (&target->cond);
-  target->delay_ms = delay_ms;
+  target->delay_ms = options->delay_ms;
+  target->slow_ms = options->slow_ms;
+  target->stall_from_ms = options->stall_from_ms;
+  target->stall_ms = options->stall_ms;
+  target->other_shape = options->other_shape;
   target->context = g_main_context_new ();
   target->loop = g_main_loop_new (target->context, FALSE);
   target->thread = g_thread_new ("test-target", target_thread, target);
@@ -214,6 +308,14 @@ target_start (guint delay_ms)
   g_mutex_unlock (&target->lock);
 
   return target;
+}
+
+static Target *
+target_start (guint delay_ms)
+{
+  Target options = { .delay_ms = delay_ms };
+
+  return target_start_with (&options);
 }
 
 static void
@@ -256,7 +358,51 @@ typedef struct {
   guint             stop_after;
   double            new_rate;
   gboolean          timed_out;
+
+  /* What the samples of every snapshot stand for together, and, while
+   * no snapshot had to leave any transaction out, what they hold. */
+  double            represented;
+  guint64           last_finished;
+  gboolean          all_sampled;
+  guint64           sampled[STAMPEDE_N_OUTCOMES];
+  guint64           sampled_fraud;
 } Watch;
+
+/* The samples of a snapshot stand for exactly the transactions finished
+ * since the one before. */
+static void
+check_samples (const StampedeSnapshot *snapshot,
+               Watch                  *watch)
+{
+  guint64 finished = sum_outcomes (snapshot);
+  guint64 fresh = finished - watch->last_finished;
+
+  g_assert_cmpuint (snapshot->n_samples, <=, STAMPEDE_SNAPSHOT_MAX_SAMPLES);
+  g_assert_cmpuint (snapshot->n_samples, ==,
+                    MIN (fresh, STAMPEDE_SNAPSHOT_MAX_SAMPLES));
+  if (snapshot->n_samples > 0)
+    g_assert_cmpfloat_with_epsilon (snapshot->n_samples
+                                    * snapshot->sample_represents,
+                                    (double) fresh, 1e-6 * fresh);
+  else
+    g_assert_cmpfloat (snapshot->sample_represents, ==, 1);
+
+  watch->represented += snapshot->n_samples * snapshot->sample_represents;
+  watch->last_finished = finished;
+  if (snapshot->sample_represents != 1)
+    watch->all_sampled = FALSE;
+
+  for (guint i = 0; i < snapshot->n_samples; i++) {
+    const StampedeTxSample *sample = &snapshot->samples[i];
+
+    g_assert_cmpuint (sample->outcome, <, STAMPEDE_N_OUTCOMES);
+    g_assert_cmpfloat (sample->latency_ms, >=, 0);
+    watch->sampled[sample->outcome]++;
+    if (sample->is_fraud && (sample->outcome == STAMPEDE_OUTCOME_OK
+                             || sample->outcome == STAMPEDE_OUTCOME_DECLINED))
+      watch->sampled_fraud++;
+  }
+}
 
 static void
 snapshot_cb (StampedeEngine   *engine,
@@ -264,6 +410,7 @@ snapshot_cb (StampedeEngine   *engine,
              Watch            *watch)
 {
   watch->n_snapshots++;
+  check_samples (snapshot, watch);
 
   /* Counts only grow, and the cap on requests in flight holds in every
    * snapshot. */
@@ -311,7 +458,9 @@ run_watched (StampedeEngine          *engine,
   guint give_up_id;
 
   watch->loop = loop;
-  watch->max_in_flight = config->max_in_flight;
+  watch->max_in_flight = config->connections > 0 ? config->connections
+                                                 : config->max_in_flight;
+  watch->all_sampled = TRUE;
   snapshot_id = g_signal_connect (engine, "snapshot",
                                   G_CALLBACK (snapshot_cb), watch);
   finished_id = g_signal_connect (engine, "finished",
@@ -355,6 +504,87 @@ assert_final (const StampedeSnapshot *final)
   assert_latency_ordered (&final->run);
   assert_latency_ordered (&final->service);
   assert_latency_ordered (&final->interval);
+
+  /* The baseline judged every answered transaction. */
+  g_assert_cmpuint (final->baseline_tp + final->baseline_fp
+                    + final->baseline_tn + final->baseline_fn, ==,
+                    stampede_snapshot_answered (final));
+  if (stampede_snapshot_answered (final) > 0)
+    g_assert_cmpfloat (final->baseline_mean_us, >, 0);
+}
+
+/* The samples of all the snapshots stand for every transaction; when
+ * none had to be left out they are every transaction. */
+static void
+assert_samples (const StampedeSnapshot *final,
+                const Watch            *watch)
+{
+  g_assert_cmpfloat_with_epsilon (watch->represented,
+                                  (double) sum_outcomes (final),
+                                  1e-6 * sum_outcomes (final));
+  if (!watch->all_sampled)
+    return;
+
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    g_assert_cmpuint (watch->sampled[i], ==, final->outcomes[i]);
+  g_assert_cmpuint (watch->sampled_fraud, ==,
+                    final->true_pos + final->false_neg);
+}
+
+/* The series has a row per second begun and its rows add up to the
+ * final counts. */
+static void
+assert_series (StampedeEngine         *engine,
+               const StampedeSnapshot *final)
+{
+  g_autoptr(GArray) series = stampede_engine_dup_series (engine);
+  guint64 outcomes[STAMPEDE_N_OUTCOMES] = { 0 };
+  guint64 sent = 0, tp = 0, fp = 0, tn = 0, fn = 0;
+
+  g_assert_cmpuint (series->len, ==, (guint) ceil (final->elapsed_s));
+
+  for (guint i = 0; i < series->len; i++) {
+    const StampedeSecond *row = &g_array_index (series, StampedeSecond, i);
+
+    g_assert_cmpfloat (row->t_s, ==, i + 1);
+    g_assert_cmpfloat (row->p50_ms, <=, row->p99_ms);
+    g_assert_cmpfloat (row->p99_ms, <=, row->max_ms);
+    sent += row->sent;
+    for (guint j = 0; j < STAMPEDE_N_OUTCOMES; j++)
+      outcomes[j] += row->outcomes[j];
+    tp += row->tp;
+    fp += row->fp;
+    tn += row->tn;
+    fn += row->fn;
+  }
+
+  g_assert_cmpuint (sent, ==,
+                    final->arrivals
+                    - final->outcomes[STAMPEDE_OUTCOME_DROPPED]);
+  for (guint j = 0; j < STAMPEDE_N_OUTCOMES; j++)
+    g_assert_cmpuint (outcomes[j], ==, final->outcomes[j]);
+  g_assert_cmpuint (tp, ==, final->true_pos);
+  g_assert_cmpuint (fp, ==, final->false_pos);
+  g_assert_cmpuint (tn, ==, final->true_neg);
+  g_assert_cmpuint (fn, ==, final->false_neg);
+}
+
+/* The run's histograms are there for the whole spectrum, with a count
+ * for every answer at the HTTP level. */
+static void
+assert_run_histograms (StampedeEngine         *engine,
+                       const StampedeSnapshot *final)
+{
+  g_autoptr(StampedeHistogram) run = NULL;
+  g_autoptr(StampedeHistogram) service = NULL;
+
+  run = stampede_engine_dup_run_histogram (engine, FALSE);
+  service = stampede_engine_dup_run_histogram (engine, TRUE);
+  g_assert_cmpuint (stampede_histogram_count (run), ==, final->run.count);
+  g_assert_cmpuint (stampede_histogram_count (service), ==,
+                    final->service.count);
+  g_assert_cmpfloat (stampede_histogram_max (run) / 1000.0, ==,
+                     final->run.max);
 }
 
 /* What the rule gives for the transactions the run sends. */
@@ -498,6 +728,15 @@ test_full_run (void)
   g_assert_cmpfloat (final->elapsed_s, >=, 749 / 300.0);
 
   g_assert_cmpuint (watch.n_snapshots, >=, 5);
+
+  /* 300/s never finishes 256 transactions in a tenth of a second, so
+   * every one of them travelled in a snapshot's samples. */
+  g_assert_true (watch.all_sampled);
+  assert_samples (final, &watch);
+  assert_series (engine, final);
+  assert_run_histograms (engine, final);
+  g_assert_false (final->aborted);
+  g_assert_null (stampede_engine_dup_abort_reason (engine));
 
   running = stampede_engine_dup_config (engine);
   g_assert_cmpfloat (running->rate, ==, 300);
@@ -693,6 +932,291 @@ test_start_errors (void)
   target_stop (target);
 }
 
+/* The closed model: each connection sends again when answered, for the
+ * duration, and every send is an arrival accounted for. */
+static void
+test_closed_model (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 1, 0, 1);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(GArray) series = NULL;
+  Watch watch = { 0 };
+
+  config->connections = 6;
+  config->max_in_flight = 1;
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("closed: %" G_GUINT64_FORMAT " arrivals in %.2f s",
+                  final->arrivals, final->elapsed_s);
+  assert_final (final);
+  assert_samples (final, &watch);
+  assert_series (engine, final);
+  assert_run_histograms (engine, final);
+
+  /* Far more than the connections, and every kind of answer the rule
+   * gives. */
+  g_assert_cmpuint (final->arrivals, >, 100);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DECLINED], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 0);
+  g_assert_cmpfloat (final->elapsed_s, >=, 1);
+
+  /* Sent when due, so the two latencies are one. */
+  g_assert_cmpuint (final->run.count, ==, final->service.count);
+  g_assert_cmpfloat (final->run.p50, ==, final->service.p50);
+  g_assert_cmpfloat (final->run.max, ==, final->service.max);
+
+  /* No rate was asked for. */
+  g_assert_cmpfloat (final->target_rate, ==, 0);
+  series = stampede_engine_dup_series (engine);
+  for (guint i = 0; i < series->len; i++)
+    g_assert_cmpfloat (g_array_index (series, StampedeSecond, i).target_rate,
+                       ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/* A staged run sends exactly the arrivals of its stages, and reports
+ * their total as its duration; a Poisson run sends about as many. */
+static void
+test_stages_and_poisson (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 1, 0, 99);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeSnapshot) poisson = NULL;
+  g_autoptr(StampedeRunConfig) running = NULL;
+  Watch watch = { 0 };
+
+  /* 0 → 200/s over 1 s is 100 arrivals, then 300/s for 0.5 s is 150. */
+  config->stages = g_new0 (StampedeStage, 2);
+  config->stages[0] = stampede_stage_ramp (0, 200, 1);
+  config->stages[1] = stampede_stage_sustained (300, 0.5);
+  config->n_stages = 2;
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  assert_series (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 250);
+  g_assert_cmpfloat (final->duration_s, ==, 1.5);
+  running = stampede_engine_dup_config (engine);
+  g_assert_cmpfloat (running->duration_s, ==, 1.5);
+
+  /* A Poisson count of mean 250 lies within 250 ± 6 √250. */
+  memset (&watch, 0, sizeof watch);
+  config->arrivals = STAMPEDE_ARRIVALS_POISSON;
+  poisson = run_watched (engine, config, &watch);
+  assert_final (poisson);
+  g_assert_cmpfloat (fabs ((double) poisson->arrivals - 250), <,
+                     6 * sqrt (250));
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/* Every request held for 200 ms with one request in flight at most:
+ * nearly every arrival is dropped, the achieved rate stays under half
+ * the target, and after a second of that the run aborts. */
+static void
+test_abort (void)
+{
+  Target *target = target_start (200);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 100, 0, 10);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(StampedeSnapshot) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  Watch watch = { 0 };
+
+  config->max_in_flight = 1;
+  config->abort_below_share = 0.5;
+  config->abort_after_s = 1;
+  final = run_watched (engine, config, &watch);
+
+  assert_final (final);
+  assert_series (engine, final);
+  g_assert_true (final->aborted);
+  reason = stampede_engine_dup_abort_reason (engine);
+  g_test_message ("%s", reason);
+  g_assert_nonnull (strstr (reason, "below 50 %"));
+  g_assert_cmpfloat (final->elapsed_s, <, 5);
+  g_assert_cmpuint (final->arrivals, <, 500);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DROPPED], >,
+                    final->arrivals / 2);
+
+  /* The flag travels in the snapshot's JSON. */
+  stampede_snapshot_to_json (final, builder);
+  node = json_builder_get_root (builder);
+  back = stampede_snapshot_new_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (back->aborted);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/* A target with its own request and answer shapes, read through a
+ * template and JSON pointers. */
+static void
+test_template_and_mapping (void)
+{
+  Target options = { .other_shape = TRUE };
+  Target *target = target_start_with (&options);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 200, 0, 1);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  const char *declines[] = { "HOLD", NULL };
+  guint64 held = 0, fraud_held = 0, fraud = 0;
+  Watch watch = { 0 };
+
+  config->request_template = g_strdup (
+    "{\"txn\": \"{{id}}\", \"value\": {{amount}}, \"cur\": \"{{currency}}\"}");
+  g_free (config->decision_pointer);
+  config->decision_pointer = g_strdup ("/result/verdict");
+  g_strfreev (config->decline_values);
+  config->decline_values = g_strdupv ((char **) declines);
+  config->score_pointer = g_strdup ("/result/risk");
+  config->agent_ms_pointers[STAMPEDE_AGENT_GEO] = g_strdup ("/timing/geo_ms");
+  final = run_watched (engine, config, &watch);
+
+  /* The same transactions, judged by the target's rule. */
+  for (guint w = 0; w < 2; w++) {
+    g_autoptr(StampedeTxFactory) factory = stampede_tx_factory_new (42, w);
+
+    for (guint64 k = w; k < 200; k += 2) {
+      StampedeTransaction tx;
+      gboolean hold;
+
+      stampede_tx_factory_next (factory, 0, &tx);
+      hold = (tx.id & SEQUENCE_MASK) % 4 == 0;
+      held += hold;
+      fraud += tx.kind == STAMPEDE_TX_FRAUD;
+      fraud_held += hold && tx.kind == STAMPEDE_TX_FRAUD;
+    }
+  }
+
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 200);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR], ==, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DECLINED], ==, held);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], ==, 200 - held);
+  g_assert_cmpuint (final->true_pos, ==, fraud_held);
+  g_assert_cmpuint (final->false_neg, ==, fraud - fraud_held);
+  g_assert_cmpuint (final->agent_count[STAMPEDE_AGENT_GEO], ==, 200);
+  g_assert_cmpfloat (final->agent_mean_ms[STAMPEDE_AGENT_GEO], ==, 1.25);
+  g_assert_cmpuint (final->agent_count[STAMPEDE_AGENT_ANALYZER], ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/* Every outcome in one run: ok, declined, 500, a closed connection,
+ * answers later than the timeout, and, with one request in flight per
+ * worker held up by those, drops.  Whatever happens, every arrival is
+ * accounted for, in the totals, the series and the samples. */
+static void
+test_every_outcome (void)
+{
+  Target options = { .slow_ms = 400 };
+  Target *target = target_start_with (&options);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 300, 0, 2);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  Watch watch = { 0 };
+
+  config->max_in_flight = 2;
+  config->timeout_ms = 150;
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("ok %" G_GUINT64_FORMAT ", declined %" G_GUINT64_FORMAT
+                  ", http %" G_GUINT64_FORMAT ", transport %" G_GUINT64_FORMAT
+                  ", timeout %" G_GUINT64_FORMAT ", dropped %" G_GUINT64_FORMAT,
+                  final->outcomes[0], final->outcomes[1], final->outcomes[2],
+                  final->outcomes[3], final->outcomes[4], final->outcomes[5]);
+  assert_final (final);
+  assert_samples (final, &watch);
+  assert_series (engine, final);
+  assert_run_histograms (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 600);
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    g_assert_cmpuint (final->outcomes[i], >, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/*
+ * Coordinated omission.  The target holds every request that comes
+ * between 1 s and 2 s into the run until 2 s.
+ *
+ * Stampede's open model keeps sending on schedule through the stall, so a
+ * second's worth of transactions, a third of the run, waits for it: the
+ * p99 latency from the intended send time is most of a second.  Here the
+ * service time shows the stall too, because the engine itself was never
+ * late: each transaction went out when it was due and waited at the
+ * target.  (The two differ only when the engine sends late, and an
+ * arrival that finds the in-flight cap reached is dropped and counted,
+ * never sent late.)
+ *
+ * A closed loop, which is what wrk and hey measure, sends nothing while
+ * its connections wait: only the two transactions in flight see the
+ * stall, among thousands answered at once, and its p99 hides a
+ * second-long outage that its maximum still shows.
+ */
+static void
+test_coordinated_omission (void)
+{
+  Target options = { .stall_from_ms = 1000, .stall_ms = 1000 };
+  Target *target = target_start_with (&options);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 200, 0, 3);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) open = NULL;
+  g_autoptr(StampedeSnapshot) closed = NULL;
+  Watch watch = { 0 };
+
+  open = run_watched (engine, config, &watch);
+  g_test_message ("open: p99 %.1f ms, service p99 %.1f ms, max %.1f ms",
+                  open->run.p99, open->service.p99, open->run.max);
+  assert_final (open);
+  g_assert_cmpuint (open->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 0);
+  g_assert_cmpfloat (open->run.p99, >=, 500);
+  g_assert_cmpfloat (open->run.p99, >=, open->service.p99);
+  target_stop (target);
+
+  target = target_start_with (&options);
+  g_free (url);
+  url = target_url (target);
+  g_free (config->target_url);
+  config->target_url = g_strdup (url);
+  config->connections = 2;
+  memset (&watch, 0, sizeof watch);
+  closed = run_watched (engine, config, &watch);
+  g_test_message ("closed: %" G_GUINT64_FORMAT " answers, p99 %.1f ms, "
+                  "max %.1f ms", closed->run.count, closed->run.p99,
+                  closed->run.max);
+  assert_final (closed);
+  g_assert_cmpfloat (closed->run.max, >=, 500);
+  g_assert_cmpfloat (closed->run.p99, <, 100);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
 static void
 test_answer_parse (void)
 {
@@ -793,6 +1317,15 @@ main (int    argc,
   g_test_add_func ("/stampede/engine/stop-and-restart",
                    test_stop_and_restart);
   g_test_add_func ("/stampede/engine/set-rate", test_set_rate);
+  g_test_add_func ("/stampede/engine/closed-model", test_closed_model);
+  g_test_add_func ("/stampede/engine/stages-and-poisson",
+                   test_stages_and_poisson);
+  g_test_add_func ("/stampede/engine/abort", test_abort);
+  g_test_add_func ("/stampede/engine/template-and-mapping",
+                   test_template_and_mapping);
+  g_test_add_func ("/stampede/engine/every-outcome", test_every_outcome);
+  g_test_add_func ("/stampede/engine/coordinated-omission",
+                   test_coordinated_omission);
 
   return g_test_run ();
 }

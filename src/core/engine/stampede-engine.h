@@ -7,7 +7,9 @@
 
 #include <glib-object.h>
 
+#include "stampede-histogram.h"
 #include "stampede-run-config.h"
+#include "stampede-series.h"
 #include "stampede-snapshot.h"
 
 G_BEGIN_DECLS
@@ -33,16 +35,20 @@ G_DECLARE_FINAL_TYPE (StampedeEngine, stampede_engine, STAMPEDE, ENGINE, GObject
  * Property "state" (StampedeRunState as guint) notifies on change.
  */
 
-GQuark             stampede_engine_error_quark   (void);
-StampedeEngine    *stampede_engine_new           (void);
-gboolean           stampede_engine_start         (StampedeEngine          *self,
-                                                  const StampedeRunConfig *config,
-                                                  GError                 **error);
-void               stampede_engine_stop          (StampedeEngine          *self);
-void               stampede_engine_set_rate      (StampedeEngine          *self,
-                                                  double                   rate);
-StampedeRunState   stampede_engine_get_state     (StampedeEngine          *self);
-StampedeSnapshot  *stampede_engine_dup_snapshot  (StampedeEngine          *self);
-StampedeRunConfig *stampede_engine_dup_config    (StampedeEngine          *self);
+GQuark             stampede_engine_error_quark       (void);
+StampedeEngine    *stampede_engine_new               (void);
+gboolean           stampede_engine_start             (StampedeEngine          *self,
+                                                      const StampedeRunConfig *config,
+                                                      GError                 **error);
+void               stampede_engine_stop              (StampedeEngine          *self);
+void               stampede_engine_set_rate          (StampedeEngine          *self,
+                                                      double                   rate);
+StampedeRunState   stampede_engine_get_state         (StampedeEngine          *self);
+StampedeSnapshot  *stampede_engine_dup_snapshot      (StampedeEngine          *self);
+StampedeRunConfig *stampede_engine_dup_config        (StampedeEngine          *self);
+GArray            *stampede_engine_dup_series        (StampedeEngine          *self);
+StampedeHistogram *stampede_engine_dup_run_histogram (StampedeEngine          *self,
+                                                      gboolean                 service);
+char              *stampede_engine_dup_abort_reason  (StampedeEngine          *self);
 
 G_END_DECLS

@@ -7,115 +7,44 @@
 
 #include "stampede-profile.h"
 
-/*
- * The rate is kept as a list of pieces, each linear in time: on
- * [t0, t_next) the rate is r0 + slope (t - t0), and `count0` is the
- * cumulative count N (t0).  A ramp is one rising piece followed by a flat
- * one; every change of rate cuts the list at its instant and appends a
- * flat piece, so the count up to that instant, and with it every arrival
- * already due, stays exactly as it was.
- */
+/* The queue of Poisson arrivals drops the ones every worker has passed
+ * once this many have piled up, so a long run keeps a short queue. */
+#define TRIM_AFTER 4096
+
+/* How close the bisection that moves a drawn Poisson arrival after a
+ * change of rate gets to its time, in seconds. */
+#define TIME_TOLERANCE 1e-9
+
+/* One drawn Poisson arrival: its time, and its place in the count, which
+ * a change of rate keeps. */
 typedef struct {
-  double t0;
-  double r0;
-  double slope;
-  double count0;
-} Piece;
+  double t;
+  double count;
+} Point;
 
 struct _StampedeProfile {
-  GMutex  lock;
-  double  duration;
-  GArray *pieces;
+  GMutex             lock;
+  StampedeLoadShape *shape;
+  guint64            total;
+
+  gboolean                 poisson;
+  StampedePoissonArrivals  stream;
+  GArray                  *points;
+  guint64                  base;
+  guint64                 *wanted;
+  guint                    n_consumers;
 };
 
-/* A whole number of arrivals is computed with this much tolerance, so that
- * a count such as 749.9999999999 from rounding in the integral still makes
- * 750 arrivals. */
-#define COUNT_EPSILON 1e-9
-
-static double
-piece_count (const Piece *piece,
-             double       dt)
+static StampedeProfile *
+profile_new (StampedeLoadShape *shape)
 {
-  return piece->r0 * dt + 0.5 * piece->slope * dt * dt;
-}
+  StampedeProfile *self = g_new0 (StampedeProfile, 1);
 
-static void
-append_piece (StampedeProfile *self,
-              double           t0,
-              double           r0,
-              double           slope)
-{
-  Piece piece = { t0, r0, slope, 0 };
+  g_mutex_init (&self->lock);
+  self->shape = shape;
+  self->total = stampede_load_shape_total (shape);
 
-  if (self->pieces->len > 0) {
-    const Piece *last = &g_array_index (self->pieces, Piece,
-                                        self->pieces->len - 1);
-
-    piece.count0 = last->count0 + piece_count (last, t0 - last->t0);
-  }
-
-  g_array_append_val (self->pieces, piece);
-}
-
-/* Finds the last piece that starts at or before @t. */
-static guint
-piece_at_time (StampedeProfile *self,
-               double           t)
-{
-  guint lo = 0;
-  guint hi = self->pieces->len;
-
-  while (hi - lo > 1) {
-    guint mid = (lo + hi) / 2;
-
-    if (g_array_index (self->pieces, Piece, mid).t0 <= t)
-      lo = mid;
-    else
-      hi = mid;
-  }
-
-  return lo;
-}
-
-/* Finds the last piece whose cumulative count at its start is at or
- * below @count. */
-static guint
-piece_at_count (StampedeProfile *self,
-                double           count)
-{
-  guint lo = 0;
-  guint hi = self->pieces->len;
-
-  while (hi - lo > 1) {
-    guint mid = (lo + hi) / 2;
-
-    if (g_array_index (self->pieces, Piece, mid).count0 <= count)
-      lo = mid;
-    else
-      hi = mid;
-  }
-
-  return lo;
-}
-
-static double
-count_until_locked (StampedeProfile *self,
-                    double           t)
-{
-  const Piece *piece;
-
-  t = CLAMP (t, 0.0, self->duration);
-  piece = &g_array_index (self->pieces, Piece, piece_at_time (self, t));
-
-  return piece->count0 + piece_count (piece, t - piece->t0);
-}
-
-static guint64
-total_locked (StampedeProfile *self)
-{
-  return (guint64) floor (count_until_locked (self, self->duration)
-                          + COUNT_EPSILON);
+  return self;
 }
 
 /**
@@ -125,8 +54,8 @@ total_locked (StampedeProfile *self)
  * @duration_s: length of the profile in seconds, ramp included; positive
  *
  * Makes a profile that rises linearly from 0 to @rate over @ramp_s
- * seconds and then stays at @rate until @duration_s.  A ramp longer than
- * the duration is cut at the duration.
+ * seconds and then stays at @rate until @duration_s: a ramp stage and a
+ * sustained one.  A ramp longer than the duration is cut at the duration.
  *
  * Returns: (transfer full): the profile
  */
@@ -135,26 +64,96 @@ stampede_profile_new_ramp (double rate,
                            double ramp_s,
                            double duration_s)
 {
-  StampedeProfile *self;
+  StampedeStage stages[2];
+  guint n_stages = 0;
+  StampedeLoadShape *shape;
 
   g_return_val_if_fail (rate >= 0, NULL);
   g_return_val_if_fail (ramp_s >= 0, NULL);
   g_return_val_if_fail (duration_s > 0, NULL);
 
-  self = g_new0 (StampedeProfile, 1);
-  g_mutex_init (&self->lock);
-  self->duration = duration_s;
-  self->pieces = g_array_new (FALSE, FALSE, sizeof (Piece));
-
-  if (ramp_s > 0) {
-    append_piece (self, 0, 0, rate / ramp_s);
-    if (ramp_s < duration_s)
-      append_piece (self, ramp_s, rate, 0);
-  } else {
-    append_piece (self, 0, rate, 0);
+  /* A ramp cut at the duration ends at the rate it had reached. */
+  if (ramp_s > duration_s) {
+    rate *= duration_s / ramp_s;
+    ramp_s = duration_s;
   }
 
-  return self;
+  if (ramp_s > 0)
+    stages[n_stages++] = stampede_stage_ramp (0, rate, ramp_s);
+  if (ramp_s < duration_s)
+    stages[n_stages++] = stampede_stage_sustained (rate,
+                                                   duration_s - ramp_s);
+
+  shape = stampede_load_shape_new (stages, n_stages, NULL);
+  g_return_val_if_fail (shape != NULL, NULL);
+
+  return profile_new (shape);
+}
+
+/**
+ * stampede_profile_new_stages:
+ * @stages: (array length=n_stages): the stages, one after another
+ * @n_stages: how many; at least one
+ * @error: return location for a #GError
+ *
+ * Makes a profile of @stages.
+ *
+ * Returns: (transfer full) (nullable): the profile, or %NULL with @error
+ *   set when a stage is invalid
+ */
+StampedeProfile *
+stampede_profile_new_stages (const StampedeStage  *stages,
+                             guint                 n_stages,
+                             GError              **error)
+{
+  StampedeLoadShape *shape;
+
+  g_return_val_if_fail (stages != NULL || n_stages == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  shape = stampede_load_shape_new (stages, n_stages, error);
+  if (shape == NULL)
+    return NULL;
+
+  return profile_new (shape);
+}
+
+/**
+ * stampede_profile_set_poisson:
+ * @self: a profile no arrival time has been asked of yet
+ * @seed: the seed of the arrival stream
+ * @n_consumers: how many workers share the arrivals, arrival k going to
+ *   worker k % @n_consumers
+ *
+ * Makes the arrivals of @self a Poisson process instead of evenly spaced.
+ */
+void
+stampede_profile_set_poisson (StampedeProfile *self,
+                              guint64          seed,
+                              guint            n_consumers)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (n_consumers > 0);
+  g_return_if_fail (!self->poisson);
+
+  g_mutex_lock (&self->lock);
+  self->poisson = TRUE;
+  stampede_poisson_arrivals_init (&self->stream, seed);
+  self->points = g_array_new (FALSE, FALSE, sizeof (Point));
+  self->base = 0;
+  self->n_consumers = n_consumers;
+  self->wanted = g_new0 (guint64, n_consumers);
+  for (guint i = 0; i < n_consumers; i++)
+    self->wanted[i] = i;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+stampede_profile_is_poisson (StampedeProfile *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->poisson;
 }
 
 void
@@ -163,7 +162,9 @@ stampede_profile_free (StampedeProfile *self)
   if (self == NULL)
     return;
 
-  g_array_unref (self->pieces);
+  g_clear_pointer (&self->shape, stampede_load_shape_free);
+  g_clear_pointer (&self->points, g_array_unref);
+  g_free (self->wanted);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -173,7 +174,8 @@ stampede_profile_duration (StampedeProfile *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->duration;
+  /* A change of rate keeps the duration, so no lock is needed. */
+  return stampede_load_shape_duration (self->shape);
 }
 
 /**
@@ -189,17 +191,12 @@ double
 stampede_profile_rate_at (StampedeProfile *self,
                           double           t)
 {
-  const Piece *piece;
   double rate;
 
   g_return_val_if_fail (self != NULL, 0);
 
-  if (!(t >= 0) || t >= self->duration)
-    return 0;
-
   g_mutex_lock (&self->lock);
-  piece = &g_array_index (self->pieces, Piece, piece_at_time (self, t));
-  rate = piece->r0 + piece->slope * (t - piece->t0);
+  rate = stampede_load_shape_rate_at (self->shape, t);
   g_mutex_unlock (&self->lock);
 
   return rate;
@@ -223,7 +220,7 @@ stampede_profile_count_until (StampedeProfile *self,
   g_return_val_if_fail (self != NULL, 0);
 
   g_mutex_lock (&self->lock);
-  count = count_until_locked (self, t);
+  count = stampede_load_shape_count_until (self->shape, t);
   g_mutex_unlock (&self->lock);
 
   return count;
@@ -233,7 +230,8 @@ stampede_profile_count_until (StampedeProfile *self,
  * stampede_profile_total:
  * @self: a profile
  *
- * Counts the arrivals of the whole profile: floor (N (duration)).
+ * Counts the arrivals of a uniform schedule: floor (N (duration)).  For
+ * Poisson arrivals it is the expected number, rounded down.
  *
  * Returns: the number of arrivals
  */
@@ -245,33 +243,60 @@ stampede_profile_total (StampedeProfile *self)
   g_return_val_if_fail (self != NULL, 0);
 
   g_mutex_lock (&self->lock);
-  total = total_locked (self);
+  total = self->total;
   g_mutex_unlock (&self->lock);
 
   return total;
 }
 
-/* Solves N (t) = @k inside the piece where the count reaches @k.  The
- * quadratic is solved in the form that stays accurate when the slope is
- * tiny and is the plain division when it is zero. */
-static double
-time_of_locked (StampedeProfile *self,
-                double           k)
+/* Drops the queued arrivals that every worker has gone past. */
+static void
+trim_points (StampedeProfile *self)
 {
-  const Piece *piece = &g_array_index (self->pieces, Piece,
-                                       piece_at_count (self, k));
-  double remaining = k - piece->count0;
-  double root;
+  guint64 lowest = G_MAXUINT64;
 
-  if (remaining <= 0)
-    return piece->t0;
+  for (guint i = 0; i < self->n_consumers; i++)
+    lowest = MIN (lowest, self->wanted[i]);
 
-  root = sqrt (piece->r0 * piece->r0 + 2 * piece->slope * remaining);
-  if (piece->r0 + root <= 0)
-    return self->duration;
+  if (lowest <= self->base)
+    return;
 
-  return MIN (piece->t0 + 2 * remaining / (piece->r0 + root),
-              self->duration);
+  lowest = MIN (lowest, self->base + self->points->len);
+  g_array_remove_range (self->points, 0, (guint) (lowest - self->base));
+  self->base = lowest;
+}
+
+static double
+poisson_time_of_locked (StampedeProfile *self,
+                        guint64          k)
+{
+  guint consumer = (guint) (k % self->n_consumers);
+
+  self->wanted[consumer] = MAX (self->wanted[consumer], k);
+  if (self->points->len > TRIM_AFTER)
+    trim_points (self);
+
+  /* Asked again for one it has passed: a caller's mistake. */
+  g_return_val_if_fail (k >= self->base, INFINITY);
+
+  while (k >= self->base + self->points->len) {
+    Point point;
+
+    /* An arrival that the shape ends before stays unknown to the queue
+     * (the stream keeps it), so a later rise of the rate can bring it. */
+    if (self->points->len > 0
+        && isinf (g_array_index (self->points, Point,
+                                 self->points->len - 1).t))
+      return INFINITY;
+    if (!stampede_load_shape_poisson_next (self->shape, &self->stream,
+                                           &point.t))
+      return INFINITY;
+
+    point.count = stampede_load_shape_count_until (self->shape, point.t);
+    g_array_append_val (self->points, point);
+  }
+
+  return g_array_index (self->points, Point, k - self->base).t;
 }
 
 /**
@@ -279,12 +304,15 @@ time_of_locked (StampedeProfile *self,
  * @self: a profile
  * @k: the index of an arrival, counting from 0
  *
- * Computes when arrival @k is due: the instant t at which N (t) = @k.
- * Arrival 0 is due at the first instant the rate is positive, and the
- * arrivals are spaced evenly in the count, 1/r (t) apart in time.
+ * Computes when arrival @k is due.  Uniform: the instant t at which
+ * N (t) = @k; arrival 0 is due at the first instant the rate is positive,
+ * and the arrivals are spaced evenly in the count, 1/r (t) apart in time.
+ * Poisson: the @k-th point of the process.  For Poisson arrivals, each
+ * consumer (k % n_consumers) must ask for its arrivals in increasing
+ * order.
  *
- * Returns: seconds since the start, or %INFINITY when @k is not below
- *   stampede_profile_total()
+ * Returns: seconds since the start, or %INFINITY when the profile ends
+ *   before arrival @k
  */
 double
 stampede_profile_time_of (StampedeProfile *self,
@@ -295,13 +323,55 @@ stampede_profile_time_of (StampedeProfile *self,
   g_return_val_if_fail (self != NULL, INFINITY);
 
   g_mutex_lock (&self->lock);
-  if (k >= total_locked (self))
+  if (self->poisson)
+    t = poisson_time_of_locked (self, k);
+  else if (k >= self->total)
     t = INFINITY;
   else
-    t = time_of_locked (self, (double) k);
+    t = stampede_load_shape_time_of (self->shape, k);
   g_mutex_unlock (&self->lock);
 
   return t;
+}
+
+/* Finds the time at which the count reaches @count by bisection, or
+ * infinity past the shape's total. */
+static double
+time_of_count (StampedeLoadShape *shape,
+               double             count,
+               double             lo)
+{
+  double hi = stampede_load_shape_duration (shape);
+
+  if (count > stampede_load_shape_count_until (shape, hi))
+    return INFINITY;
+
+  while (hi - lo > TIME_TOLERANCE) {
+    double mid = 0.5 * (lo + hi);
+
+    if (stampede_load_shape_count_until (shape, mid) < count)
+      lo = mid;
+    else
+      hi = mid;
+  }
+
+  return hi;
+}
+
+/* After a change of rate from @t, the drawn arrivals past @t keep their
+ * place in the count and take the time the new rate gives it. */
+static void
+move_points (StampedeProfile *self,
+             double           t)
+{
+  double count_at_t = stampede_load_shape_count_until (self->shape, t);
+
+  for (guint i = 0; i < self->points->len; i++) {
+    Point *point = &g_array_index (self->points, Point, i);
+
+    if (point->t > t && point->count > count_at_t)
+      point->t = time_of_count (self->shape, point->count, t);
+  }
 }
 
 /**
@@ -310,7 +380,7 @@ stampede_profile_time_of (StampedeProfile *self,
  * @t: seconds since the start from which the new rate holds
  * @rate: the new rate in arrivals per second; 0 ends the arrivals
  *
- * Makes the rate constant at @rate from @t to the end, ending any ramp
+ * Makes the rate constant at @rate from @t to the end, ending any stage
  * that was still going.  N (t) is unchanged, so every arrival due before
  * @t keeps its time.
  */
@@ -319,24 +389,13 @@ stampede_profile_set_rate_from (StampedeProfile *self,
                                 double           t,
                                 double           rate)
 {
-  guint index;
-
   g_return_if_fail (self != NULL);
-  g_return_if_fail (rate >= 0);
+  g_return_if_fail (rate >= 0 && rate <= STAMPEDE_LOAD_SHAPE_MAX_RATE);
 
   g_mutex_lock (&self->lock);
-
-  t = CLAMP (t, 0.0, self->duration);
-  index = piece_at_time (self, t);
-
-  /* A piece that starts exactly at @t is replaced; one that started
-   * earlier keeps its part before @t. */
-  if (g_array_index (self->pieces, Piece, index).t0 >= t)
-    g_array_set_size (self->pieces, index);
-  else
-    g_array_set_size (self->pieces, index + 1);
-
-  append_piece (self, t, rate, 0);
-
+  stampede_load_shape_set_rate_from (self->shape, MAX (0, t), rate);
+  self->total = stampede_load_shape_total (self->shape);
+  if (self->poisson)
+    move_points (self, MAX (0, t));
   g_mutex_unlock (&self->lock);
 }

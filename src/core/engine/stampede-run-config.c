@@ -3,11 +3,26 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <math.h>
+#include <string.h>
+
+#include "stampede-request-template.h"
 #include "stampede-run-config.h"
+#include "stampede-snapshot.h"
 
 #define MAX_RATE        1e6
 #define MAX_DURATION_S  86400.0
 #define MAX_WORKERS     64
+#define MAX_CONNECTIONS 10000
+
+#define DEFAULT_DECISION_POINTER "/decision"
+#define DEFAULT_DECLINE_VALUE    "decline"
+
+static const char * const agent_keys[] = {
+  "transaction_analyzer", "pattern_detector", "geo_risk", "reasoning",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (agent_keys) == STAMPEDE_N_AGENTS);
 
 G_DEFINE_QUARK (stampede-run-config-error-quark, stampede_run_config_error)
 
@@ -19,7 +34,9 @@ G_DEFINE_BOXED_TYPE (StampedeRunConfig, stampede_run_config,
  *
  * Makes a configuration with the defaults: no target, 100 arrivals per
  * second, no ramp, 10 s, seed 1, workers picked by the engine, 1000
- * requests in flight at most and a 5 s timeout.
+ * requests in flight at most and a 5 s timeout; no stages, uniform
+ * arrivals, an open model, no abort; the wire format as request and the
+ * default answer mapping ("/decision", declined on "decline").
  *
  * Returns: (transfer full): the configuration
  */
@@ -37,7 +54,41 @@ stampede_run_config_new (void)
   self->max_in_flight = 1000;
   self->timeout_ms = 5000;
 
+  self->arrivals = STAMPEDE_ARRIVALS_UNIFORM;
+  self->decision_pointer = g_strdup (DEFAULT_DECISION_POINTER);
+  self->decline_values = g_new0 (char *, 2);
+  self->decline_values[0] = g_strdup (DEFAULT_DECLINE_VALUE);
+
   return self;
+}
+
+/* Gives @self's own copies of every string and array it points to. */
+static void
+deep_copy_members (StampedeRunConfig *self)
+{
+  self->target_url = g_strdup (self->target_url);
+  self->stages = g_memdup2 (self->stages,
+                            sizeof (StampedeStage) * self->n_stages);
+  self->request_template = g_strdup (self->request_template);
+  self->decision_pointer = g_strdup (self->decision_pointer);
+  self->decline_values = g_strdupv (self->decline_values);
+  self->score_pointer = g_strdup (self->score_pointer);
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++)
+    self->agent_ms_pointers[i] = g_strdup (self->agent_ms_pointers[i]);
+}
+
+static void
+free_members (StampedeRunConfig *self)
+{
+  g_clear_pointer (&self->target_url, g_free);
+  g_clear_pointer (&self->stages, g_free);
+  self->n_stages = 0;
+  g_clear_pointer (&self->request_template, g_free);
+  g_clear_pointer (&self->decision_pointer, g_free);
+  g_clear_pointer (&self->decline_values, g_strfreev);
+  g_clear_pointer (&self->score_pointer, g_free);
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++)
+    g_clear_pointer (&self->agent_ms_pointers[i], g_free);
 }
 
 StampedeRunConfig *
@@ -48,7 +99,7 @@ stampede_run_config_copy (const StampedeRunConfig *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   copy = g_memdup2 (self, sizeof *self);
-  copy->target_url = g_strdup (self->target_url);
+  deep_copy_members (copy);
 
   return copy;
 }
@@ -59,8 +110,82 @@ stampede_run_config_free (StampedeRunConfig *self)
   if (self == NULL)
     return;
 
-  g_free (self->target_url);
+  free_members (self);
   g_free (self);
+}
+
+/**
+ * stampede_run_config_new_from_spec:
+ * @spec: a scenario
+ *
+ * Makes the configuration that runs @spec: its target (which may be
+ * %NULL, to be set by the caller), seed, arrivals, workers, cap on
+ * requests in flight, timeout, stages and abort rule; the duration is the
+ * stages' total.  Faults and criteria are not part of a run's
+ * configuration; the caller applies them.
+ *
+ * Returns: (transfer full): the configuration
+ */
+StampedeRunConfig *
+stampede_run_config_new_from_spec (const StampedeScenarioSpec *spec)
+{
+  StampedeRunConfig *self;
+  double total = 0;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  self = stampede_run_config_new ();
+  self->target_url = g_strdup (spec->target);
+  self->seed = spec->seed;
+  self->arrivals = spec->arrivals;
+  self->n_workers = spec->workers;
+  self->max_in_flight = spec->max_in_flight;
+  self->timeout_ms = spec->timeout_ms;
+
+  self->stages = g_memdup2 (spec->stages,
+                            sizeof (StampedeStage) * spec->n_stages);
+  self->n_stages = spec->n_stages;
+  for (guint i = 0; i < spec->n_stages; i++)
+    total += spec->stages[i].duration_s;
+  if (spec->n_stages > 0)
+    self->duration_s = total;
+
+  if (spec->has_abort) {
+    self->abort_below_share = spec->abort_below_share;
+    self->abort_after_s = spec->abort_after_s;
+  }
+
+  return self;
+}
+
+/**
+ * stampede_run_config_uses_default_mapping:
+ * @self: a configuration
+ *
+ * Tells whether requests are the wire format itself and answers are read
+ * by the wire contract alone, in which case the engine takes its fast
+ * path: a request written straight into its buffer and an answer read by
+ * a scanner, with no document tree.
+ *
+ * Returns: %TRUE for no template, "/decision" declined on "decline" only,
+ *   and no score or agent pointers
+ */
+gboolean
+stampede_run_config_uses_default_mapping (const StampedeRunConfig *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->request_template != NULL || self->score_pointer != NULL)
+    return FALSE;
+
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++)
+    if (self->agent_ms_pointers[i] != NULL)
+      return FALSE;
+
+  return g_strcmp0 (self->decision_pointer, DEFAULT_DECISION_POINTER) == 0
+         && self->decline_values != NULL
+         && g_strv_length (self->decline_values) == 1
+         && g_str_equal (self->decline_values[0], DEFAULT_DECLINE_VALUE);
 }
 
 static gboolean
@@ -113,6 +238,125 @@ validate_target (const char  *url,
   return TRUE;
 }
 
+/* Checks the syntax of a JSON pointer as RFC 6901 gives it, except that
+ * the empty pointer (the whole document) is refused: no figure the engine
+ * reads is the whole answer. */
+static gboolean
+pointer_is_valid (const char *pointer)
+{
+  if (pointer == NULL || pointer[0] != '/')
+    return FALSE;
+
+  for (const char *p = pointer; *p != '\0'; p++)
+    if (*p == '~' && p[1] != '0' && p[1] != '1')
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+validate_pointer (const char  *key,
+                  const char  *pointer,
+                  gboolean     nullable,
+                  GError     **error)
+{
+  if (pointer == NULL && nullable)
+    return TRUE;
+
+  if (!pointer_is_valid (pointer))
+    return invalid (error, "%s: “%s” is not a JSON pointer; it must "
+                    "start with “/”, with “~” written “~0” and “/” in a "
+                    "name “~1”", key, pointer != NULL ? pointer : "(null)");
+
+  return TRUE;
+}
+
+static gboolean
+validate_mapping (const StampedeRunConfig  *self,
+                  GError                  **error)
+{
+  if (self->request_template != NULL) {
+    g_autoptr(StampedeRequestTemplate) template = NULL;
+    g_autoptr(GError) local_error = NULL;
+
+    template = stampede_request_template_new (self->request_template,
+                                              &local_error);
+    if (template == NULL)
+      return invalid (error, "request_template: %s", local_error->message);
+  }
+
+  if (!validate_pointer ("response.decision", self->decision_pointer, FALSE,
+                         error)
+      || !validate_pointer ("response.score", self->score_pointer, TRUE,
+                            error))
+    return FALSE;
+
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
+    g_autofree char *key = g_strdup_printf ("response.agent_ms[%u]", i);
+
+    if (!validate_pointer (key, self->agent_ms_pointers[i], TRUE, error))
+      return FALSE;
+  }
+
+  if (self->decline_values == NULL || self->decline_values[0] == NULL)
+    return invalid (error, "response.decline_values: none are given; at "
+                    "least one decision value must mean declined");
+
+  return TRUE;
+}
+
+/* The load: either stages, or a rate with its ramp, or a closed model. */
+static gboolean
+validate_load (const StampedeRunConfig  *self,
+               GError                  **error)
+{
+  double total = 0;
+
+  if (self->connections > MAX_CONNECTIONS)
+    return invalid (error, "connections: %u is too many; at most %u",
+                    self->connections, MAX_CONNECTIONS);
+
+  for (guint i = 0; i < self->n_stages; i++) {
+    g_autoptr(GError) local_error = NULL;
+    const char *key = NULL;
+
+    if (!stampede_stage_validate (&self->stages[i], &key, &local_error))
+      return invalid (error, "stages[%u]%s%s: %s", i, key != NULL ? "." : "",
+                      key != NULL ? key : "", local_error->message);
+    total += self->stages[i].duration_s;
+  }
+
+  if (self->n_stages > 0) {
+    if (!(total <= MAX_DURATION_S))
+      return invalid (error, "stages: they last %g s together, more than "
+                      "%g seconds", total, MAX_DURATION_S);
+    return TRUE;
+  }
+
+  if (!(self->duration_s > 0 && self->duration_s <= MAX_DURATION_S))
+    return invalid (error, "duration_s: %g is out of range; it must be "
+                    "above 0 and at most %g seconds", self->duration_s,
+                    MAX_DURATION_S);
+
+  /* A closed model has no rate: each connection goes as fast as its
+   * answers come. */
+  if (self->connections > 0)
+    return TRUE;
+
+  /* Written so that NaN fails every range check. */
+  if (!(self->rate > 0 && self->rate <= MAX_RATE))
+    return invalid (error, "rate: %g is out of range; it must be above 0 "
+                    "and at most %g arrivals per second", self->rate,
+                    MAX_RATE);
+
+  if (!(self->ramp_s >= 0 && self->ramp_s <= self->duration_s))
+    return invalid (error, "ramp_s: %g is out of range; it must be from 0 "
+                    "to the duration, %g seconds", self->ramp_s,
+                    self->duration_s);
+
+  return TRUE;
+}
+
 /**
  * stampede_run_config_validate:
  * @self: a configuration
@@ -120,6 +364,9 @@ validate_target (const char  *url,
  *
  * Checks that a run could be made of @self.  The message of the error
  * starts with the name of the offending field and quotes its value.
+ * With stages, @rate and @ramp_s are not used and not checked; with a
+ * closed model (@connections not 0) @rate, @ramp_s and the abort rule are
+ * not used.
  *
  * Returns: %TRUE if @self is valid
  */
@@ -133,21 +380,8 @@ stampede_run_config_validate (const StampedeRunConfig  *self,
   if (!validate_target (self->target_url, error))
     return FALSE;
 
-  /* Written so that NaN fails every range check. */
-  if (!(self->rate > 0 && self->rate <= MAX_RATE))
-    return invalid (error, "rate: %g is out of range; it must be above 0 "
-                    "and at most %g arrivals per second", self->rate,
-                    MAX_RATE);
-
-  if (!(self->duration_s > 0 && self->duration_s <= MAX_DURATION_S))
-    return invalid (error, "duration_s: %g is out of range; it must be "
-                    "above 0 and at most %g seconds", self->duration_s,
-                    MAX_DURATION_S);
-
-  if (!(self->ramp_s >= 0 && self->ramp_s <= self->duration_s))
-    return invalid (error, "ramp_s: %g is out of range; it must be from 0 "
-                    "to the duration, %g seconds", self->ramp_s,
-                    self->duration_s);
+  if (!validate_load (self, error))
+    return FALSE;
 
   if (self->n_workers > MAX_WORKERS)
     return invalid (error, "n_workers: %u is too many; at most %u, or 0 to "
@@ -161,7 +395,63 @@ stampede_run_config_validate (const StampedeRunConfig  *self,
     return invalid (error, "timeout_ms: %u is too small; it must be at "
                     "least 1", self->timeout_ms);
 
-  return TRUE;
+  if (self->arrivals != STAMPEDE_ARRIVALS_UNIFORM
+      && self->arrivals != STAMPEDE_ARRIVALS_POISSON)
+    return invalid (error, "arrivals: %d is not a kind of arrivals",
+                    (int) self->arrivals);
+
+  if (self->abort_below_share != 0
+      && !(self->abort_below_share > 0 && self->abort_below_share <= 1))
+    return invalid (error, "abort.below_share: %g is out of range; it must "
+                    "be above 0 and at most 1, or 0 for no abort",
+                    self->abort_below_share);
+
+  if (self->abort_below_share > 0
+      && !(self->abort_after_s > 0 && self->abort_after_s <= MAX_DURATION_S))
+    return invalid (error, "abort.after_s: %g is out of range; it must be "
+                    "above 0 and at most %g seconds", self->abort_after_s,
+                    MAX_DURATION_S);
+
+  return validate_mapping (self, error);
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *value)
+{
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_response (JsonBuilder             *builder,
+              const StampedeRunConfig *self)
+{
+  json_builder_set_member_name (builder, "response");
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "decision");
+  add_string_or_null (builder, self->decision_pointer);
+
+  json_builder_set_member_name (builder, "decline_values");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->decline_values != NULL
+                    && self->decline_values[i] != NULL; i++)
+    json_builder_add_string_value (builder, self->decline_values[i]);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "score");
+  add_string_or_null (builder, self->score_pointer);
+
+  json_builder_set_member_name (builder, "agent_ms");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++)
+    add_string_or_null (builder, self->agent_ms_pointers[i]);
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
 }
 
 /**
@@ -170,9 +460,14 @@ stampede_run_config_validate (const StampedeRunConfig  *self,
  * @builder: a builder where a value is expected
  *
  * Adds @self to @builder as an object with one member per field; the
- * target is %NULL when none is set.  The seed is written as a signed
- * 64-bit integer (JSON tools lose larger integers), so a seed above
- * %G_MAXINT64 appears negative and reads back unchanged.
+ * target is %NULL when none is set.  The stages are an array (empty when
+ * the run has a rate and ramp instead), the abort rule an object
+ * {"below_share", "after_s"}, and the answer mapping an object "response"
+ * {"decision", "decline_values", "score", "agent_ms"} where "agent_ms"
+ * holds four pointers or nulls in the order of #StampedeAgent (transaction
+ * analyzer, pattern detector, geo risk, reasoning).  The seed is written
+ * as a signed 64-bit integer (JSON tools lose larger integers), so a seed
+ * above %G_MAXINT64 appears negative and reads back unchanged.
  */
 void
 stampede_run_config_to_json (const StampedeRunConfig *self,
@@ -203,6 +498,32 @@ stampede_run_config_to_json (const StampedeRunConfig *self,
   json_builder_add_int_value (builder, self->max_in_flight);
   json_builder_set_member_name (builder, "timeout_ms");
   json_builder_add_int_value (builder, self->timeout_ms);
+
+  json_builder_set_member_name (builder, "stages");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->n_stages; i++)
+    stampede_stage_to_json (&self->stages[i], builder);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "arrivals");
+  json_builder_add_string_value (builder,
+                                 self->arrivals == STAMPEDE_ARRIVALS_POISSON
+                                 ? "poisson" : "uniform");
+  json_builder_set_member_name (builder, "connections");
+  json_builder_add_int_value (builder, self->connections);
+
+  json_builder_set_member_name (builder, "abort");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "below_share");
+  json_builder_add_double_value (builder, self->abort_below_share);
+  json_builder_set_member_name (builder, "after_s");
+  json_builder_add_double_value (builder, self->abort_after_s);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "request_template");
+  add_string_or_null (builder, self->request_template);
+
+  add_response (builder, self);
 
   json_builder_end_object (builder);
 }
@@ -250,6 +571,215 @@ read_uint (JsonNode    *node,
 }
 
 static gboolean
+read_string (JsonNode    *node,
+             const char  *key,
+             gboolean     nullable,
+             char       **out,
+             GError     **error)
+{
+  if (nullable && JSON_NODE_HOLDS_NULL (node)) {
+    g_clear_pointer (out, g_free);
+    return TRUE;
+  }
+
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, "%s: expected a string%s", key,
+                    nullable ? " or null" : "");
+
+  g_free (*out);
+  *out = json_node_dup_string (node);
+
+  return TRUE;
+}
+
+static gboolean
+read_stages (StampedeRunConfig  *config,
+             JsonNode           *node,
+             GError            **error)
+{
+  g_autofree StampedeStage *stages = NULL;
+  JsonArray *array;
+  double total = 0;
+  guint n;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, "stages: expected an array of stages");
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  stages = g_new0 (StampedeStage, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *key = NULL;
+
+    if (!stampede_stage_from_json (json_array_get_element (array, i),
+                                   &stages[i], &key, &local_error))
+      return invalid (error, "stages[%u]%s%s: %s", i, key != NULL ? "." : "",
+                      key != NULL ? key : "", local_error->message);
+    total += stages[i].duration_s;
+  }
+
+  g_free (config->stages);
+  config->stages = n > 0 ? g_steal_pointer (&stages) : NULL;
+  config->n_stages = n;
+  if (n > 0)
+    config->duration_s = total;
+
+  return TRUE;
+}
+
+static gboolean
+read_arrivals (StampedeRunConfig  *config,
+               JsonNode           *node,
+               GError            **error)
+{
+  const char *name = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    name = json_node_get_string (node);
+
+  if (g_strcmp0 (name, "uniform") == 0)
+    config->arrivals = STAMPEDE_ARRIVALS_UNIFORM;
+  else if (g_strcmp0 (name, "poisson") == 0)
+    config->arrivals = STAMPEDE_ARRIVALS_POISSON;
+  else
+    return invalid (error, "arrivals: expected “uniform” or “poisson”");
+
+  return TRUE;
+}
+
+static gboolean
+read_abort (StampedeRunConfig  *config,
+            JsonNode           *node,
+            GError            **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "abort: expected an object with “below_share” "
+                    "and “after_s”");
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next) {
+    const char *key = l->data;
+    JsonNode *value = json_object_get_member (object, key);
+
+    if (g_str_equal (key, "below_share")) {
+      if (!read_number (value, "abort.below_share",
+                        &config->abort_below_share, error))
+        return FALSE;
+    } else if (g_str_equal (key, "after_s")) {
+      if (!read_number (value, "abort.after_s", &config->abort_after_s,
+                        error))
+        return FALSE;
+    } else {
+      return invalid (error, "abort.%s: unknown key", key);
+    }
+  }
+
+  return TRUE;
+}
+
+static gboolean
+read_decline_values (StampedeRunConfig  *config,
+                     JsonNode           *node,
+                     GError            **error)
+{
+  g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, "response.decline_values: expected an array of "
+                    "strings");
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    JsonNode *element = json_array_get_element (array, i);
+
+    if (!JSON_NODE_HOLDS_VALUE (element)
+        || json_node_get_value_type (element) != G_TYPE_STRING)
+      return invalid (error, "response.decline_values[%u]: expected a "
+                      "string", i);
+    g_strv_builder_add (values, json_node_get_string (element));
+  }
+
+  g_strfreev (config->decline_values);
+  config->decline_values = g_strv_builder_end (values);
+
+  return TRUE;
+}
+
+static gboolean
+read_agent_pointers (StampedeRunConfig  *config,
+                     JsonNode           *node,
+                     GError            **error)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (json_node_get_array (node))
+         != STAMPEDE_N_AGENTS)
+    return invalid (error, "response.agent_ms: expected an array of %u "
+                    "pointers or nulls, for %s, %s, %s and %s",
+                    STAMPEDE_N_AGENTS, agent_keys[0], agent_keys[1],
+                    agent_keys[2], agent_keys[3]);
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
+    g_autofree char *key = g_strdup_printf ("response.agent_ms[%u]", i);
+
+    if (!read_string (json_array_get_element (array, i), key, TRUE,
+                      &config->agent_ms_pointers[i], error))
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
+static gboolean
+read_response (StampedeRunConfig  *config,
+               JsonNode           *node,
+               GError            **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "response: expected an object");
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next) {
+    const char *key = l->data;
+    JsonNode *value = json_object_get_member (object, key);
+    gboolean ok;
+
+    if (g_str_equal (key, "decision"))
+      ok = read_string (value, "response.decision", FALSE,
+                        &config->decision_pointer, error);
+    else if (g_str_equal (key, "decline_values"))
+      ok = read_decline_values (config, value, error);
+    else if (g_str_equal (key, "score"))
+      ok = read_string (value, "response.score", TRUE,
+                        &config->score_pointer, error);
+    else if (g_str_equal (key, "agent_ms"))
+      ok = read_agent_pointers (config, value, error);
+    else
+      ok = invalid (error, "response.%s: unknown key", key);
+
+    if (!ok)
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
+static gboolean
 read_member (StampedeRunConfig  *config,
              const char         *key,
              JsonNode           *node,
@@ -290,6 +820,19 @@ read_member (StampedeRunConfig  *config,
   if (g_str_equal (key, "timeout_ms"))
     return read_uint (node, key, &config->timeout_ms, error);
 
+  if (g_str_equal (key, "stages"))
+    return read_stages (config, node, error);
+  if (g_str_equal (key, "arrivals"))
+    return read_arrivals (config, node, error);
+  if (g_str_equal (key, "connections"))
+    return read_uint (node, key, &config->connections, error);
+  if (g_str_equal (key, "abort"))
+    return read_abort (config, node, error);
+  if (g_str_equal (key, "request_template"))
+    return read_string (node, key, TRUE, &config->request_template, error);
+  if (g_str_equal (key, "response"))
+    return read_response (config, node, error);
+
   return invalid (error, "%s: unknown key", key);
 }
 
@@ -300,8 +843,11 @@ read_member (StampedeRunConfig  *config,
  *   stampede_run_config_to_json() writes
  * @error: return location for a #GError
  *
- * Sets the fields named in @node and keeps the others.  An unknown key or
- * a value of the wrong type is an error that names the key, and then
+ * Sets the fields named in @node and keeps the others; inside "abort" and
+ * "response" too, only the members given change.  Stages replace the
+ * rate and ramp and set the duration to their total; an empty array of
+ * stages goes back to the rate and ramp.  An unknown key, at any depth,
+ * or a value of the wrong type is an error that names the key, and then
  * @self is left unchanged.  The result is not validated.
  *
  * Returns: %TRUE on success
@@ -334,9 +880,10 @@ stampede_run_config_update_from_json (StampedeRunConfig  *self,
       return FALSE;
   }
 
-  g_free (self->target_url);
+  /* The update's members move into @self; it is left empty to be freed. */
+  free_members (self);
   *self = *update;
-  update->target_url = NULL;
+  memset (update, 0, sizeof *update);
 
   return TRUE;
 }

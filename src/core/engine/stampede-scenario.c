@@ -1,47 +1,49 @@
-/* stampede-scenario.c — built-in scenarios
+/* stampede-scenario.c — built-in scenarios as run configurations
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "stampede-scenario.h"
+#include "stampede-scenario-spec.h"
 
-/*
- * The investor scenario is sized for a presenter's laptop that runs the
- * engine, the reference platform and the app at once: a visible ramp, then a
- * steady rate that a two-core machine sustains with room to spare.
- */
-static const StampedeScenarioInfo scenarios[] = {
-  { "investor", "Ramp to 400 TPS over 20 s, hold for two minutes" },
-};
+/* The spec module owns the built-ins; this list only mirrors its names
+ * and summaries in the older shape that the app and the CLI read. */
+#define MAX_BUILTINS 16
 
-typedef struct {
-  double rate;
-  double ramp_s;
-  double duration_s;
-} ScenarioShape;
-
-static const ScenarioShape shapes[] = {
-  { 400.0, 20.0, 140.0 },
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (scenarios) == G_N_ELEMENTS (shapes));
+static StampedeScenarioInfo infos[MAX_BUILTINS];
 
 /**
  * stampede_scenario_list:
  * @n_scenarios: (out): where to store the number of scenarios
  *
- * Lists the built-in scenarios.
+ * Lists the built-in scenarios, in the order of
+ * stampede_scenario_spec_list_builtins(), with their summaries at scale 1.
  *
  * Returns: (transfer none) (array length=n_scenarios): the scenarios
  */
 const StampedeScenarioInfo *
 stampede_scenario_list (guint *n_scenarios)
 {
+  static gsize n_infos = 0;
+
   g_return_val_if_fail (n_scenarios != NULL, NULL);
 
-  *n_scenarios = G_N_ELEMENTS (scenarios);
+  if (g_once_init_enter (&n_infos)) {
+    const StampedeScenarioBuiltin *builtins;
+    guint n = 0;
 
-  return scenarios;
+    builtins = stampede_scenario_spec_list_builtins (&n);
+    g_assert (n > 0 && n <= MAX_BUILTINS);
+    for (guint i = 0; i < n; i++) {
+      infos[i].name = builtins[i].name;
+      infos[i].summary = builtins[i].summary;
+    }
+    g_once_init_leave (&n_infos, n);
+  }
+
+  *n_scenarios = (guint) n_infos;
+
+  return infos;
 }
 
 /**
@@ -50,40 +52,36 @@ stampede_scenario_list (guint *n_scenarios)
  * @target_url: (nullable): the target to aim at, or %NULL for the default
  * @error: return location for a #GError
  *
- * Makes the run configuration of a built-in scenario.
+ * Makes the run configuration of a built-in scenario at scale 1: its
+ * stages, seed, limits and abort rule (see
+ * stampede_run_config_new_from_spec()).  Its faults and criteria are not
+ * part of a run configuration; read them from
+ * stampede_scenario_spec_new_builtin().
  *
  * Returns: (transfer full) (nullable): the configuration, or %NULL with
- *   @error set when there is no scenario of that name
+ *   @error set (%STAMPEDE_SCENARIO_ERROR) when there is no scenario of
+ *   that name
  */
 StampedeRunConfig *
 stampede_scenario_new_config (const char  *name,
                               const char  *target_url,
                               GError     **error)
 {
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  StampedeRunConfig *config;
+
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++) {
-    StampedeRunConfig *config;
+  spec = stampede_scenario_spec_new_builtin (name, 1.0, error);
+  if (spec == NULL)
+    return NULL;
 
-    if (g_strcmp0 (scenarios[i].name, name) != 0)
-      continue;
-
-    config = stampede_run_config_new ();
-    config->rate = shapes[i].rate;
-    config->ramp_s = shapes[i].ramp_s;
-    config->duration_s = shapes[i].duration_s;
-    if (target_url != NULL) {
-      g_free (config->target_url);
-      config->target_url = g_strdup (target_url);
-    }
-
-    return config;
+  config = stampede_run_config_new_from_spec (spec);
+  if (target_url != NULL) {
+    g_free (config->target_url);
+    config->target_url = g_strdup (target_url);
   }
 
-  g_set_error (error, STAMPEDE_RUN_CONFIG_ERROR,
-               STAMPEDE_RUN_CONFIG_ERROR_INVALID,
-               "No built-in scenario is called “%s”", name);
-
-  return NULL;
+  return config;
 }

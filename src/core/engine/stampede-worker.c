@@ -7,11 +7,15 @@
 #include <math.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <gio/gio.h>
 
+#include "stampede-answer-map.h"
+#include "stampede-baseline.h"
+#include "stampede-request-template.h"
 #include "stampede-transaction.h"
 #include "stampede-tx-factory.h"
 #include "stampede-worker.h"
@@ -49,57 +53,64 @@ typedef struct _Slot Slot;
  * are made when first needed and reused for the rest of the run, so a
  * request costs no allocation once the pool has grown. */
 struct _Slot {
-  Slot           *next_free;
-  CURL           *easy;
+  Slot                *next_free;
+  CURL                *easy;
 
-  gint64          intended_us;
-  gint64          sent_us;
-  gboolean        fraud;
-  double          amount_usd;
+  StampedeTransaction  tx;
+  gint64               intended_us;
+  gint64               sent_us;
+  StampedeOutcome      outcome;
 
-  char           *request;
-  gsize           request_cap;
+  char                *request;
+  gsize                request_cap;
 
-  char           *answer;
-  gsize           answer_len;
-  gsize           answer_cap;
-  gboolean        answer_overflow;
+  char                *answer;
+  gsize                answer_len;
+  gsize                answer_cap;
+  gboolean             answer_overflow;
 };
 
 struct _StampedeWorker {
-  guint                 index;
-  guint                 n_workers;
-  StampedeProfile      *profile;
-  char                 *url;
-  guint                 timeout_ms;
-  gint64                start_us;
+  guint                   index;
+  guint                   n_workers;
+  StampedeProfile        *profile;
+  char                   *url;
+  guint                   timeout_ms;
+  gint64                  start_us;
+  gint64                  end_us;
+  gboolean                closed;
 
-  CURLM                *multi;
-  struct curl_slist    *headers;
-  int                   timer_fd;
-  gint64                armed_us;
-  StampedeTxFactory    *factory;
-  StampedeTransaction   tx;
+  CURLM                  *multi;
+  struct curl_slist      *headers;
+  int                     timer_fd;
+  gint64                  armed_us;
+  StampedeTxFactory      *factory;
+  StampedeRequestTemplate *template;
+  StampedeAnswerMap      *answer_map;
+  GString                *scratch;
 
-  GPtrArray            *slots;
-  Slot                 *free_slots;
-  guint                 pool_cap;
-  guint                 in_flight;
-  guint64               next_k;
-  gint64                next_due_us;
+  GPtrArray              *slots;
+  GPtrArray              *finished;
+  Slot                   *free_slots;
+  guint                   pool_cap;
+  guint                   in_flight;
+  guint64                 next_k;
+  gint64                  next_due_us;
 
-  GThread              *thread;
-  int                   stopping;
-  int                   aborting;
-  int                   done;
+  GThread                *thread;
+  int                     stopping;
+  int                     aborting;
+  int                     done;
 
   /* The shard: everything below is guarded by @lock, which the worker
    * takes once per batch of arrivals or answers and the aggregator once
    * per harvest. */
-  GMutex                lock;
-  StampedeWorkerTotals  totals;
-  StampedeHistogram    *corrected;
-  StampedeHistogram    *service;
+  GMutex                  lock;
+  StampedeWorkerTotals    totals;
+  StampedeHistogram      *corrected;
+  StampedeHistogram      *service;
+  StampedeWorkerSamples  *samples;
+  guint64                 random;
 };
 
 /* Answer scanning.
@@ -518,6 +529,46 @@ stampede_worker_totals_add (StampedeWorkerTotals       *sum,
     sum->agent_ms_sum[i] += totals->agent_ms_sum[i];
     sum->agent_count[i] += totals->agent_count[i];
   }
+
+  sum->baseline_tp += totals->baseline_tp;
+  sum->baseline_fp += totals->baseline_fp;
+  sum->baseline_tn += totals->baseline_tn;
+  sum->baseline_fn += totals->baseline_fn;
+  sum->baseline_ns += totals->baseline_ns;
+}
+
+/* Samples.  A reservoir keeps a uniform sample of everything the worker
+ * finished since the last harvest at the cost of one random draw per
+ * transaction. */
+
+static guint64
+next_random (guint64 *state)
+{
+  /* xorshift64*: plenty for picking samples, and one multiply. */
+  *state ^= *state >> 12;
+  *state ^= *state << 25;
+  *state ^= *state >> 27;
+
+  return *state * G_GUINT64_CONSTANT (2685821657736338717);
+}
+
+/* Gives the place in the reservoir for the next finished transaction, or
+ * NULL when it is not to be kept; the caller holds the shard lock. */
+static StampedeTxSample *
+reservoir_slot (StampedeWorker *self)
+{
+  StampedeWorkerSamples *samples = self->samples;
+  guint64 j;
+
+  samples->seen++;
+  if (samples->n < STAMPEDE_SNAPSHOT_MAX_SAMPLES)
+    return &samples->items[samples->n++];
+
+  j = next_random (&self->random) % samples->seen;
+  if (j < STAMPEDE_SNAPSHOT_MAX_SAMPLES)
+    return &samples->items[j];
+
+  return NULL;
 }
 
 /* Slots. */
@@ -578,9 +629,10 @@ slot_new (StampedeWorker *worker)
   slot->answer_cap = INITIAL_ANSWER_BYTES;
   slot->answer = g_malloc (slot->answer_cap);
 
-  /* The URL is set once: libcurl parses it again whenever it is set.
-   * Proxies are not used in this version, and libcurl would otherwise
-   * honour the *_proxy variables of the environment. */
+  /* Everything but the body's length is set once: libcurl parses the URL
+   * again whenever it is set, and the body's buffer only moves when it
+   * grows.  Proxies are not used in this version, and libcurl would
+   * otherwise honour the *_proxy variables of the environment. */
   curl_easy_setopt (easy, CURLOPT_URL, worker->url);
   curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (easy, CURLOPT_NOPROXY, "*");
@@ -590,6 +642,7 @@ slot_new (StampedeWorker *worker)
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, slot);
   curl_easy_setopt (easy, CURLOPT_PRIVATE, slot);
+  curl_easy_setopt (easy, CURLOPT_POSTFIELDS, slot->request);
 
   return slot;
 }
@@ -623,37 +676,65 @@ give_slot (StampedeWorker *self,
   self->free_slots = slot;
 }
 
-/* Serializes the next transaction into the slot's buffer and hands the
- * slot to libcurl.  Returns FALSE if libcurl refused it. */
+static void
+reserve_request (Slot  *slot,
+                 gsize  len)
+{
+  if (len < slot->request_cap)
+    return;
+
+  slot->request_cap = len + 1;
+  slot->request = g_realloc (slot->request, slot->request_cap);
+  curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDS, slot->request);
+}
+
+/* Writes the slot's transaction as the request body and gives its
+ * length. */
+static gsize
+write_request (StampedeWorker *self,
+               Slot           *slot)
+{
+  gsize len;
+
+  if (self->template != NULL) {
+    stampede_request_template_expand (self->template, &slot->tx,
+                                      self->scratch);
+    reserve_request (slot, self->scratch->len);
+    memcpy (slot->request, self->scratch->str, self->scratch->len + 1);
+    return self->scratch->len;
+  }
+
+  len = stampede_transaction_to_json (&slot->tx, slot->request,
+                                      slot->request_cap);
+  if (len >= slot->request_cap) {
+    reserve_request (slot, len);
+    len = stampede_transaction_to_json (&slot->tx, slot->request,
+                                        slot->request_cap);
+  }
+
+  return len;
+}
+
+/* Makes the next transaction in the slot and hands the slot to libcurl.
+ * Returns FALSE if libcurl refused it. */
 static gboolean
 send_transaction (StampedeWorker *self,
                   Slot           *slot,
                   gint64          intended_us,
-                  gint64          now_us)
+                  gint64          now_us,
+                  gint64          now_ms)
 {
   gsize len;
 
-  stampede_tx_factory_next (self->factory, g_get_real_time () / 1000,
-                            &self->tx);
-
-  len = stampede_transaction_to_json (&self->tx, slot->request,
-                                      slot->request_cap);
-  if (len >= slot->request_cap) {
-    slot->request_cap = len + 1;
-    slot->request = g_realloc (slot->request, slot->request_cap);
-    len = stampede_transaction_to_json (&self->tx, slot->request,
-                                        slot->request_cap);
-  }
+  stampede_tx_factory_next (self->factory, now_ms, &slot->tx);
+  len = write_request (self, slot);
 
   slot->intended_us = intended_us;
   slot->sent_us = now_us;
-  slot->fraud = self->tx.kind == STAMPEDE_TX_FRAUD;
-  slot->amount_usd = self->tx.amount_usd;
   slot->answer_len = 0;
   slot->answer_overflow = FALSE;
 
   curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDSIZE, (long) len);
-  curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDS, slot->request);
 
   return curl_multi_add_handle (self->multi, slot->easy) == CURLM_OK;
 }
@@ -672,6 +753,25 @@ due_us (StampedeWorker *self,
   return (gint64) ceil (t * 1e6);
 }
 
+/* Counts arrivals that were never sent; the caller holds the shard lock.
+ * They reach their outcome at once and so are finished transactions of
+ * the sample too, with no latency. */
+static void
+count_unsent (StampedeWorker  *self,
+              StampedeOutcome  outcome,
+              guint64          n)
+{
+  self->totals.arrivals += n;
+  self->totals.outcomes[outcome] += n;
+
+  for (guint64 i = 0; i < n; i++) {
+    StampedeTxSample *sample = reservoir_slot (self);
+
+    if (sample != NULL)
+      *sample = (StampedeTxSample) { .outcome = outcome };
+  }
+}
+
 /* Sends every arrival of this worker that is due by @now_us, all in one
  * batch, and notes when the next one is due.  An arrival that finds no
  * free handle is dropped: it is counted, never delayed. */
@@ -680,6 +780,7 @@ fire_due (StampedeWorker *self,
           gint64          now_us)
 {
   gint64 elapsed_us = now_us - self->start_us;
+  gint64 now_ms = g_get_real_time () / 1000;
   guint64 fired = 0;
   guint64 dropped = 0;
   guint64 refused = 0;
@@ -700,7 +801,8 @@ fire_due (StampedeWorker *self,
     slot = take_slot (self);
     if (slot == NULL) {
       dropped++;
-    } else if (send_transaction (self, slot, self->start_us + due, now_us)) {
+    } else if (send_transaction (self, slot, self->start_us + due, now_us,
+                                 now_ms)) {
       self->in_flight++;
       fired++;
     } else {
@@ -715,14 +817,29 @@ fire_due (StampedeWorker *self,
     return;
 
   g_mutex_lock (&self->lock);
-  self->totals.arrivals += fired + dropped + refused;
-  self->totals.outcomes[STAMPEDE_OUTCOME_DROPPED] += dropped;
-  self->totals.outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR] += refused;
+  self->totals.arrivals += fired;
+  count_unsent (self, STAMPEDE_OUTCOME_DROPPED, dropped);
+  count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, refused);
   g_mutex_unlock (&self->lock);
 }
 
+static gboolean
+read_answer (StampedeWorker *self,
+             Slot           *slot,
+             StampedeAnswer *answer)
+{
+  slot->answer[slot->answer_len] = '\0';
+
+  if (self->answer_map != NULL)
+    return stampede_answer_map_parse (self->answer_map, slot->answer,
+                                      slot->answer_len, answer);
+
+  return stampede_answer_parse (slot->answer, slot->answer_len, answer);
+}
+
 static StampedeOutcome
-judge (Slot           *slot,
+judge (StampedeWorker *self,
+       Slot           *slot,
        CURLcode        result,
        StampedeAnswer *answer)
 {
@@ -737,14 +854,35 @@ judge (Slot           *slot,
   if (status < 200 || status > 299 || slot->answer_overflow)
     return STAMPEDE_OUTCOME_HTTP_ERROR;
 
-  slot->answer[slot->answer_len] = '\0';
-  if (!stampede_answer_parse (slot->answer, slot->answer_len, answer))
+  if (!read_answer (self, slot, answer))
     return STAMPEDE_OUTCOME_HTTP_ERROR;
 
   if (answer->decision == STAMPEDE_DECISION_DECLINE)
     return STAMPEDE_OUTCOME_DECLINED;
 
   return STAMPEDE_OUTCOME_OK;
+}
+
+static void
+sample_answer (StampedeWorker       *self,
+               Slot                 *slot,
+               StampedeOutcome       outcome,
+               const StampedeAnswer *answer,
+               gint64                now_us)
+{
+  StampedeTxSample *sample = reservoir_slot (self);
+  gboolean answered = outcome == STAMPEDE_OUTCOME_OK
+                      || outcome == STAMPEDE_OUTCOME_DECLINED;
+
+  if (sample == NULL)
+    return;
+
+  sample->outcome = outcome;
+  sample->is_fraud = slot->tx.kind == STAMPEDE_TX_FRAUD;
+  sample->latency_ms = (now_us - slot->intended_us) / 1000.0f;
+  for (guint i = 0; i < STAMPEDE_N_AGENTS; i++)
+    sample->agent_ms[i] = answered && answer->agent_seen[i]
+                          ? (float) answer->agent_ms[i] : 0.0f;
 }
 
 /* Records one finished transaction; the caller holds the shard lock.
@@ -759,8 +897,10 @@ record (StampedeWorker       *self,
         gint64                now_us)
 {
   StampedeWorkerTotals *totals = &self->totals;
+  gboolean fraud = slot->tx.kind == STAMPEDE_TX_FRAUD;
 
   totals->outcomes[outcome]++;
+  sample_answer (self, slot, outcome, answer, now_us);
 
   if (outcome == STAMPEDE_OUTCOME_OK || outcome == STAMPEDE_OUTCOME_DECLINED
       || outcome == STAMPEDE_OUTCOME_HTTP_ERROR) {
@@ -771,14 +911,14 @@ record (StampedeWorker       *self,
   }
 
   if (outcome == STAMPEDE_OUTCOME_DECLINED) {
-    if (slot->fraud) {
+    if (fraud) {
       totals->true_pos++;
-      totals->fraud_value_blocked += slot->amount_usd;
+      totals->fraud_value_blocked += slot->tx.amount_usd;
     } else {
       totals->false_pos++;
     }
   } else if (outcome == STAMPEDE_OUTCOME_OK) {
-    if (slot->fraud)
+    if (fraud)
       totals->false_neg++;
     else
       totals->true_neg++;
@@ -794,17 +934,95 @@ record (StampedeWorker       *self,
   }
 }
 
+static gint64
+clock_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* Judges the answered transactions of a batch by the rules-only baseline,
+ * timed as one batch so that the clock costs little next to the rules;
+ * the caller holds the shard lock. */
 static void
-collect_answers (StampedeWorker *self)
+judge_baseline (StampedeWorker *self)
+{
+  StampedeWorkerTotals *totals = &self->totals;
+  gint64 start_ns = clock_ns ();
+  guint n = 0;
+
+  for (guint i = 0; i < self->finished->len; i++) {
+    Slot *slot = g_ptr_array_index (self->finished, i);
+    gboolean fraud;
+
+    if (slot->outcome != STAMPEDE_OUTCOME_OK
+        && slot->outcome != STAMPEDE_OUTCOME_DECLINED)
+      continue;
+
+    fraud = slot->tx.kind == STAMPEDE_TX_FRAUD;
+    if (stampede_baseline_declines (&slot->tx)) {
+      if (fraud)
+        totals->baseline_tp++;
+      else
+        totals->baseline_fp++;
+    } else {
+      if (fraud)
+        totals->baseline_fn++;
+      else
+        totals->baseline_tn++;
+    }
+    n++;
+  }
+
+  if (n > 0)
+    totals->baseline_ns += (guint64) (clock_ns () - start_ns);
+}
+
+/* In the closed model, sends again on each connection whose answer came,
+ * until the run's end; the caller holds the shard lock. */
+static void
+send_again (StampedeWorker *self,
+            gint64          now_us,
+            gboolean        stopping)
+{
+  gint64 now_ms = g_get_real_time () / 1000;
+  gboolean going = !stopping && now_us < self->end_us;
+
+  for (guint i = 0; i < self->finished->len; i++) {
+    Slot *slot = g_ptr_array_index (self->finished, i);
+
+    if (!going) {
+      give_slot (self, slot);
+      continue;
+    }
+
+    if (send_transaction (self, slot, now_us, now_us, now_ms)) {
+      self->totals.arrivals++;
+      self->in_flight++;
+    } else {
+      give_slot (self, slot);
+      count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, 1);
+    }
+  }
+}
+
+/* Collects the answers of the last turn of libcurl and gives how many
+ * there were. */
+static guint
+collect_answers (StampedeWorker *self,
+                 gboolean        stopping)
 {
   gint64 now_us = 0;
-  gboolean locked = FALSE;
   CURLMsg *msg;
   int n_left;
 
+  g_ptr_array_set_size (self->finished, 0);
+
   while ((msg = curl_multi_info_read (self->multi, &n_left)) != NULL) {
     StampedeAnswer answer;
-    StampedeOutcome outcome;
     Slot *slot = NULL;
 
     if (msg->msg != CURLMSG_DONE)
@@ -812,22 +1030,34 @@ collect_answers (StampedeWorker *self)
 
     /* One clock reading and one lock serve the whole batch: all of it
      * finished within the last curl_multi_perform(). */
-    if (!locked) {
+    if (self->finished->len == 0) {
       now_us = g_get_monotonic_time ();
       g_mutex_lock (&self->lock);
-      locked = TRUE;
     }
 
     curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &slot);
-    outcome = judge (slot, msg->data.result, &answer);
+    slot->outcome = judge (self, slot, msg->data.result, &answer);
     curl_multi_remove_handle (self->multi, slot->easy);
-    record (self, slot, outcome, &answer, now_us);
-    give_slot (self, slot);
+    record (self, slot, slot->outcome, &answer, now_us);
+    g_ptr_array_add (self->finished, slot);
     self->in_flight--;
   }
 
-  if (locked)
-    g_mutex_unlock (&self->lock);
+  if (self->finished->len == 0)
+    return 0;
+
+  judge_baseline (self);
+
+  if (self->closed) {
+    send_again (self, now_us, stopping);
+  } else {
+    for (guint i = 0; i < self->finished->len; i++)
+      give_slot (self, g_ptr_array_index (self->finished, i));
+  }
+
+  g_mutex_unlock (&self->lock);
+
+  return self->finished->len;
 }
 
 /* Arms the timer for the next arrival, but no sooner than BATCH_US after
@@ -860,14 +1090,12 @@ finished (StampedeWorker *self,
           gboolean        stopping,
           gint64          now_us)
 {
-  double duration = stampede_profile_duration (self->profile);
-
   if (self->in_flight > 0 || self->next_due_us != G_MAXINT64)
     return FALSE;
 
   /* Until the end of the profile a change of rate could still add
    * arrivals; after a stop, or past the end, the total is final. */
-  return stopping || now_us - self->start_us >= duration * G_USEC_PER_SEC;
+  return stopping || now_us >= self->end_us;
 }
 
 static void
@@ -881,17 +1109,15 @@ drain_timer (StampedeWorker *self)
 }
 
 /*
- * The timer descriptor wakes the poll at the microsecond an arrival is
- * due, where the poll's own timeout has millisecond steps.  Every turn of
- * the loop, whatever woke it, sends all the arrivals that are due by then,
- * so when arrivals come faster than the loop turns they go out in batches
- * rather than one wake each.
+ * The open model.  The timer descriptor wakes the poll at the
+ * microsecond an arrival is due, where the poll's own timeout has
+ * millisecond steps.  Every turn of the loop, whatever woke it, sends all
+ * the arrivals that are due by then, so when arrivals come faster than
+ * the loop turns they go out in batches rather than one wake each.
  */
-static gpointer
-worker_thread (gpointer data)
+static void
+run_open (StampedeWorker *self)
 {
-  StampedeWorker *self = data;
-
   while (!g_atomic_int_get (&self->aborting)) {
     struct curl_waitfd timer = { self->timer_fd, CURL_WAIT_POLLIN, 0 };
     gboolean stopping = g_atomic_int_get (&self->stopping);
@@ -900,7 +1126,7 @@ worker_thread (gpointer data)
 
     fire_due (self, now_us);
     curl_multi_perform (self->multi, &running);
-    collect_answers (self);
+    collect_answers (self, stopping);
 
     if (finished (self, stopping, now_us))
       break;
@@ -910,6 +1136,75 @@ worker_thread (gpointer data)
     if (timer.revents != 0)
       drain_timer (self);
   }
+}
+
+/* Opens the closed model: every connection of the worker sends its first
+ * transaction at once. */
+static void
+start_closed (StampedeWorker *self)
+{
+  gint64 now_us = g_get_monotonic_time ();
+  gint64 now_ms = g_get_real_time () / 1000;
+  guint64 refused = 0;
+  guint64 sent = 0;
+
+  for (guint i = 0; i < self->pool_cap; i++) {
+    Slot *slot = take_slot (self);
+
+    if (slot == NULL) {
+      refused++;
+    } else if (send_transaction (self, slot, now_us, now_us, now_ms)) {
+      self->in_flight++;
+      sent++;
+    } else {
+      give_slot (self, slot);
+      refused++;
+    }
+  }
+
+  g_mutex_lock (&self->lock);
+  self->totals.arrivals += sent;
+  count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, refused);
+  g_mutex_unlock (&self->lock);
+}
+
+/*
+ * The closed model: answers are collected after every turn of libcurl
+ * and their connections sent again at once, from inside the same batch.
+ * libcurl is turned again straight away to write the new requests, since
+ * a poll would return at once for them; the loop only polls once a turn
+ * brought no answer.
+ */
+static void
+run_closed (StampedeWorker *self)
+{
+  start_closed (self);
+
+  while (!g_atomic_int_get (&self->aborting)) {
+    gboolean stopping = g_atomic_int_get (&self->stopping);
+    int running;
+    guint answered;
+
+    curl_multi_perform (self->multi, &running);
+    answered = collect_answers (self, stopping);
+
+    if (finished (self, stopping, g_get_monotonic_time ()))
+      break;
+
+    if (answered == 0)
+      curl_multi_poll (self->multi, NULL, 0, POLL_CAP_MS, NULL);
+  }
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  StampedeWorker *self = data;
+
+  if (self->closed)
+    run_closed (self);
+  else
+    run_open (self);
 
   g_atomic_int_set (&self->done, TRUE);
 
@@ -926,12 +1221,41 @@ init_curl (gpointer data)
   return NULL;
 }
 
+/* Gives this worker's share of @total, the shares of all the workers
+ * adding up to @total exactly. */
+static guint
+share_of (guint total,
+          guint index,
+          guint n_workers)
+{
+  return total / n_workers + (index < total % n_workers ? 1 : 0);
+}
+
+static gboolean
+setup_mapping (StampedeWorker           *self,
+               const StampedeRunConfig  *config,
+               GError                  **error)
+{
+  if (config->request_template != NULL) {
+    self->template = stampede_request_template_new (config->request_template,
+                                                    error);
+    if (self->template == NULL)
+      return FALSE;
+  }
+
+  if (!stampede_run_config_uses_default_mapping (config))
+    self->answer_map = stampede_answer_map_new (config);
+
+  return TRUE;
+}
+
 /**
  * stampede_worker_new:
  * @index: which worker this is, from 0
  * @n_workers: how many workers share the run
  * @config: the run's configuration, valid
- * @profile: the run's schedule, which must outlive the worker
+ * @profile: the run's schedule, which must outlive the worker; in the
+ *   closed model only its duration is used
  * @error: return location for a #GError
  *
  * Prepares a worker; its thread starts with stampede_worker_start().
@@ -963,17 +1287,32 @@ stampede_worker_new (guint                     index,
   self->profile = profile;
   self->url = g_strdup (config->target_url);
   self->timeout_ms = config->timeout_ms;
-  /* The caps add up to max_in_flight exactly; the engine never makes
-   * more workers than that. */
-  self->pool_cap = config->max_in_flight / n_workers
-                   + (index < config->max_in_flight % n_workers ? 1 : 0);
+  self->closed = config->connections > 0;
+
+  /* The caps add up to max_in_flight, or to the connections of a closed
+   * model, exactly; the engine never makes more workers than that. */
+  self->pool_cap = share_of (self->closed ? config->connections
+                                          : config->max_in_flight,
+                             index, n_workers);
   self->pool_cap = MAX (1, self->pool_cap);
   self->next_k = index;
+  self->next_due_us = G_MAXINT64;
   self->armed_us = G_MAXINT64;
   self->slots = g_ptr_array_new_with_free_func (slot_free);
+  self->finished = g_ptr_array_new ();
+  self->scratch = g_string_new (NULL);
   self->factory = stampede_tx_factory_new (config->seed, index);
   self->corrected = stampede_histogram_new (HISTOGRAM_HIGHEST_US);
   self->service = stampede_histogram_new (HISTOGRAM_HIGHEST_US);
+  self->samples = g_new0 (StampedeWorkerSamples, 1);
+  /* Any nonzero state will do; the seed makes the samples repeatable. */
+  self->random = (config->seed ^ G_GUINT64_CONSTANT (0x9e3779b97f4a7c15))
+                 + index + 1;
+  if (self->random == 0)
+    self->random = 1;
+
+  if (!setup_mapping (self, config, error))
+    return NULL;
 
   self->timer_fd = timerfd_create (CLOCK_MONOTONIC,
                                    TFD_NONBLOCK | TFD_CLOEXEC);
@@ -1015,6 +1354,9 @@ stampede_worker_start (StampedeWorker *self,
 
   name = g_strdup_printf ("stampede-w%u", self->index);
   self->start_us = start_us;
+  self->end_us = start_us
+                 + (gint64) (stampede_profile_duration (self->profile)
+                             * G_USEC_PER_SEC);
   self->thread = g_thread_new (name, worker_thread, self);
 }
 
@@ -1022,7 +1364,7 @@ stampede_worker_start (StampedeWorker *self,
  * stampede_worker_stop:
  * @self: a worker
  *
- * Tells the worker that the profile has been cut short: it sends nothing
+ * Tells the worker that the run has been cut short: it sends nothing
  * that is not already due, waits for the answers in flight and ends.
  */
 void
@@ -1077,23 +1419,28 @@ stampede_worker_join (StampedeWorker *self)
  * @corrected: (inout): an empty histogram, exchanged for the one holding
  *   the latencies from intended send recorded since the last harvest
  * @service: (inout): likewise for the latencies from actual send
+ * @samples: (inout): a sample buffer, exchanged for the one holding the
+ *   sample of the transactions finished since the last harvest
  *
- * Takes a consistent picture of the worker's shard.  The exchange of
- * histograms is a swap of pointers, so the worker waits for nothing but
- * the copy of its totals.
+ * Takes a consistent picture of the worker's shard.  The exchanges are
+ * swaps of pointers, so the worker waits for nothing but the copy of its
+ * totals.
  */
 void
-stampede_worker_harvest (StampedeWorker        *self,
-                         StampedeWorkerTotals  *totals,
-                         StampedeHistogram    **corrected,
-                         StampedeHistogram    **service)
+stampede_worker_harvest (StampedeWorker         *self,
+                         StampedeWorkerTotals   *totals,
+                         StampedeHistogram     **corrected,
+                         StampedeHistogram     **service,
+                         StampedeWorkerSamples **samples)
 {
   StampedeHistogram *swap;
+  StampedeWorkerSamples *swap_samples;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (totals != NULL);
   g_return_if_fail (corrected != NULL && *corrected != NULL);
   g_return_if_fail (service != NULL && *service != NULL);
+  g_return_if_fail (samples != NULL && *samples != NULL);
 
   g_mutex_lock (&self->lock);
   *totals = self->totals;
@@ -1103,6 +1450,11 @@ stampede_worker_harvest (StampedeWorker        *self,
   swap = self->service;
   self->service = *service;
   *service = swap;
+  swap_samples = self->samples;
+  self->samples = *samples;
+  self->samples->seen = 0;
+  self->samples->n = 0;
+  *samples = swap_samples;
   g_mutex_unlock (&self->lock);
 }
 
@@ -1132,12 +1484,17 @@ stampede_worker_free (StampedeWorker *self)
       curl_multi_remove_handle (self->multi, slot->easy);
   }
   g_ptr_array_unref (self->slots);
+  g_ptr_array_unref (self->finished);
 
   g_clear_pointer (&self->multi, curl_multi_cleanup);
   g_clear_pointer (&self->headers, curl_slist_free_all);
   g_clear_pointer (&self->factory, stampede_tx_factory_free);
   g_clear_pointer (&self->corrected, stampede_histogram_free);
   g_clear_pointer (&self->service, stampede_histogram_free);
+  g_clear_pointer (&self->template, stampede_request_template_free);
+  g_clear_pointer (&self->answer_map, stampede_answer_map_free);
+  g_string_free (self->scratch, TRUE);
+  g_free (self->samples);
   if (self->timer_fd >= 0)
     close (self->timer_fd);
 

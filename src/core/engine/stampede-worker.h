@@ -16,11 +16,19 @@ G_BEGIN_DECLS
 
 /*
  * A worker is one thread with its own libcurl multi handle, its own pool
- * of easy handles and its own transaction factory.  Of a run's arrivals it
- * owns those whose index k satisfies k % n_workers == index, and sends each
- * when the profile says it is due, whether or not earlier ones have been
- * answered.  It records into a shard of its own; the engine's aggregator
- * harvests the shard ten times a second.
+ * of easy handles and its own transaction factory.
+ *
+ * Open model: of a run's arrivals it owns those whose index k satisfies
+ * k % n_workers == index, and sends each when the profile says it is
+ * due, whether or not earlier ones have been answered.
+ *
+ * Closed model (a configuration with connections): it drives its share
+ * of the connections, each sending the next transaction as soon as the
+ * previous one is answered, until the profile's duration; every send is
+ * an arrival whose intended time is its actual one.
+ *
+ * It records into a shard of its own; the engine's aggregator harvests
+ * the shard ten times a second.
  */
 typedef struct _StampedeWorker StampedeWorker;
 
@@ -35,7 +43,23 @@ typedef struct {
   double  fraud_value_blocked;
   double  agent_ms_sum[STAMPEDE_N_AGENTS];
   guint64 agent_count[STAMPEDE_N_AGENTS];
+
+  /* The rules-only baseline on the same answered transactions, and the
+   * nanoseconds it took over all of them. */
+  guint64 baseline_tp;
+  guint64 baseline_fp;
+  guint64 baseline_tn;
+  guint64 baseline_fn;
+  guint64 baseline_ns;
 } StampedeWorkerTotals;
+
+/* A uniform sample (a reservoir) of the transactions a worker finished
+ * since the last harvest: @n of the @seen. */
+typedef struct {
+  guint64          seen;
+  guint            n;
+  StampedeTxSample items[STAMPEDE_SNAPSHOT_MAX_SAMPLES];
+} StampedeWorkerSamples;
 
 typedef enum {
   STAMPEDE_DECISION_APPROVE,
@@ -48,6 +72,8 @@ typedef struct {
   StampedeDecision decision;
   gboolean         agent_seen[STAMPEDE_N_AGENTS];
   double           agent_ms[STAMPEDE_N_AGENTS];
+  gboolean         has_score;
+  double           score;
 } StampedeAnswer;
 
 gboolean        stampede_answer_parse      (const char                 *body,
@@ -70,7 +96,8 @@ void            stampede_worker_join       (StampedeWorker             *self);
 void            stampede_worker_harvest    (StampedeWorker             *self,
                                             StampedeWorkerTotals       *totals,
                                             StampedeHistogram         **corrected,
-                                            StampedeHistogram         **service);
+                                            StampedeHistogram         **service,
+                                            StampedeWorkerSamples     **samples);
 
 void            stampede_worker_totals_add (StampedeWorkerTotals       *sum,
                                             const StampedeWorkerTotals *totals);

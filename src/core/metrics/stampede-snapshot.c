@@ -247,6 +247,8 @@ stampede_snapshot_to_json (const StampedeSnapshot *self,
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder,
                                  stampede_run_state_to_string (self->state));
+  json_builder_set_member_name (builder, "aborted");
+  json_builder_add_boolean_value (builder, self->aborted);
   add_double (builder, "elapsed_s", self->elapsed_s);
   add_double (builder, "duration_s", self->duration_s);
   add_double (builder, "target_rate", self->target_rate);
@@ -607,6 +609,29 @@ read_samples (JsonObject        *root,
   return TRUE;
 }
 
+/* "aborted" came later too; a snapshot without it was not aborted. */
+static gboolean
+read_aborted (JsonObject        *root,
+              StampedeSnapshot  *self,
+              GError           **error)
+{
+  JsonNode *node;
+
+  if (!json_object_has_member (root, "aborted"))
+    return TRUE;
+
+  node = json_object_get_member (root, "aborted");
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_BOOLEAN) {
+    set_type_error (error, "", "aborted", "a boolean");
+    return FALSE;
+  }
+
+  self->aborted = json_node_get_boolean (node);
+
+  return TRUE;
+}
+
 /**
  * stampede_snapshot_new_from_json:
  * @node: a JSON object written by stampede_snapshot_to_json()
@@ -656,7 +681,8 @@ stampede_snapshot_new_from_json (JsonNode  *node,
       || !read_latency (latency_ms, "service", &self->service, error))
     return NULL;
 
-  if (!read_confusion (root, self, error)
+  if (!read_aborted (root, self, error)
+      || !read_confusion (root, self, error)
       || !get_double (root, "", "fraud_value_blocked_usd",
                       &self->fraud_value_blocked, error)
       || !read_agents (root, self, error)

@@ -86,6 +86,10 @@ typedef struct {
  */
 typedef struct {
   StampedeRunState state;
+  /* The engine ended the run early because the achieved rate stayed below
+   * the share of the target its configuration allows; set only in the
+   * final snapshot. */
+  gboolean         aborted;
   double           elapsed_s;
   double           duration_s;
   double           target_rate;     /* arrivals/s the profile asks for now */

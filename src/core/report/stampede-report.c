@@ -1,4 +1,4 @@
-/* stampede-report.c — summaries of a finished run
+/* stampede-report.c — summaries and exports of a finished run
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -42,6 +42,32 @@ static double
 achieved_rate (const StampedeSnapshot *final)
 {
   return per_second (sent_count (final), sending_window_s (final));
+}
+
+/*
+ * The rate a run was asked for.  A plain run asks for its rate once the
+ * ramp is over.  A staged profile has no single rate, so it is the mean of
+ * what the stages ask for over the sending window, worked out from the
+ * profile rather than from the engine's counters; that is the figure the
+ * achieved rate is to be compared with.  A closed model asks for no rate.
+ */
+static double
+target_rate (const StampedeRunConfig *config,
+             const StampedeSnapshot  *final)
+{
+  g_autoptr(StampedeLoadShape) shape = NULL;
+  double window = sending_window_s (final);
+
+  if (config->connections > 0)
+    return 0;
+  if (config->n_stages == 0)
+    return config->rate;
+
+  shape = stampede_load_shape_new (config->stages, config->n_stages, NULL);
+  if (shape == NULL || window <= 0)
+    return 0;
+
+  return stampede_load_shape_count_until (shape, window) / window;
 }
 
 /* Answers per second over the whole run, the wait for the last answers
@@ -135,7 +161,9 @@ add_agents (JsonBuilder            *builder,
  * @final: the run's final snapshot
  *
  * Builds the summary of a run as one JSON object: the configuration under
- * "config"; the asked and achieved rates (arrivals sent per second of
+ * "config"; whether the engine aborted the run ("aborted"); the asked
+ * rate (the mean over the sending window for a staged profile, 0 for a
+ * closed model) and the achieved rate (arrivals sent per second of
  * sending, dropped ones excluded); counts by outcome; latency from the
  * intended send time ("latency_ms") and from the actual send
  * ("service_latency_ms"); accuracy against the ground truth; fraud value
@@ -160,7 +188,10 @@ stampede_report_build_summary (const StampedeRunConfig *config,
   json_builder_set_member_name (builder, "config");
   stampede_run_config_to_json (config, builder);
 
-  add_double (builder, "target_rate", config->rate);
+  json_builder_set_member_name (builder, "aborted");
+  json_builder_add_boolean_value (builder, final->aborted);
+
+  add_double (builder, "target_rate", target_rate (config, final));
   add_double (builder, "achieved_rate", achieved_rate (final));
   add_double (builder, "answered_rate", answered_rate (final));
   add_double (builder, "duration_s", final->duration_s);
@@ -186,6 +217,105 @@ stampede_report_build_summary (const StampedeRunConfig *config,
 }
 
 /**
+ * stampede_report_add_criteria:
+ * @summary: a summary from stampede_report_build_summary()
+ * @criteria: (nullable): the verdicts of the run's success criteria, or
+ *   %NULL when it had none
+ *
+ * Adds the members "criteria" (one object per criterion: metric, op,
+ * threshold, actual, passed and, when not computable, reason) and
+ * "passed" to @summary.  A run without criteria gets an empty array and
+ * passes.
+ */
+void
+stampede_report_add_criteria (JsonNode                     *summary,
+                              const StampedeCriteriaResult *criteria)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) verdicts = NULL;
+  JsonObject *from, *to;
+
+  g_return_if_fail (summary != NULL && JSON_NODE_HOLDS_OBJECT (summary));
+
+  json_builder_begin_object (builder);
+  if (criteria != NULL) {
+    stampede_criteria_result_to_json (criteria, builder);
+  } else {
+    json_builder_set_member_name (builder, "criteria");
+    json_builder_begin_array (builder);
+    json_builder_end_array (builder);
+    json_builder_set_member_name (builder, "passed");
+    json_builder_add_boolean_value (builder, TRUE);
+  }
+  json_builder_end_object (builder);
+
+  verdicts = json_builder_get_root (builder);
+  from = json_node_get_object (verdicts);
+  to = json_node_get_object (summary);
+  json_object_set_member (to, "criteria",
+                          json_object_dup_member (from, "criteria"));
+  json_object_set_member (to, "passed",
+                          json_object_dup_member (from, "passed"));
+}
+
+/* Writes @length bytes of @text to @path atomically; an error names
+ * @path. */
+static gboolean
+write_file (const char  *path,
+            const char  *text,
+            gsize        length,
+            GError     **error)
+{
+  g_autofree char *display = NULL;
+
+  if (g_file_set_contents (path, text, length, error))
+    return TRUE;
+
+  /* GLib's message may name only the temporary file it wrote. */
+  display = g_filename_display_name (path);
+  if (error != NULL && strstr ((*error)->message, display) == NULL)
+    g_prefix_error (error, "%s: ", display);
+
+  return FALSE;
+}
+
+/**
+ * stampede_report_write_summary:
+ * @summary: a summary, as stampede_report_build_summary() makes it
+ * @path: the file to write
+ * @error: return location for a #GError
+ *
+ * Writes @summary to @path as pretty-printed JSON ending with a newline,
+ * replacing the file atomically.
+ *
+ * Returns: %TRUE on success; on failure @error names @path
+ */
+gboolean
+stampede_report_write_summary (JsonNode    *summary,
+                               const char  *path,
+                               GError     **error)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  g_return_val_if_fail (summary != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, summary);
+  text = json_generator_to_data (generator, &length);
+
+  text = g_realloc (text, length + 2);
+  text[length++] = '\n';
+  text[length] = '\0';
+
+  return write_file (path, text, length, error);
+}
+
+/**
  * stampede_report_write_json:
  * @config: what the run was asked to do
  * @final: the run's final snapshot
@@ -204,9 +334,6 @@ stampede_report_write_json (const StampedeRunConfig *config,
                             GError                 **error)
 {
   g_autoptr(JsonNode) summary = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autofree char *text = NULL;
-  gsize length;
 
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (final != NULL, FALSE);
@@ -214,26 +341,8 @@ stampede_report_write_json (const StampedeRunConfig *config,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   summary = stampede_report_build_summary (config, final);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, summary);
-  text = json_generator_to_data (generator, &length);
 
-  /* A file ends with a newline. */
-  text = g_realloc (text, length + 2);
-  text[length++] = '\n';
-  text[length] = '\0';
-
-  if (!g_file_set_contents (path, text, length, error)) {
-    g_autofree char *display = g_filename_display_name (path);
-
-    /* GLib's message may name only the temporary file it wrote. */
-    if (error != NULL && strstr ((*error)->message, display) == NULL)
-      g_prefix_error (error, "%s: ", display);
-    return FALSE;
-  }
-
-  return TRUE;
+  return stampede_report_write_summary (summary, path, error);
 }
 
 static void
@@ -275,6 +384,24 @@ append_agents (GString                *out,
   }
 }
 
+static void
+append_rate (GString                 *out,
+             const StampedeRunConfig *config,
+             const StampedeSnapshot  *final)
+{
+  if (config->connections > 0)
+    g_string_append_printf (out, "%-12s closed model, %u connections, "
+                            "sent %.1f/s, answered %.1f/s\n", "Rate",
+                            config->connections, achieved_rate (final),
+                            answered_rate (final));
+  else
+    g_string_append_printf (out, "%-12s asked %.1f/s%s, sent %.1f/s, "
+                            "answered %.1f/s\n", "Rate",
+                            target_rate (config, final),
+                            config->n_stages > 0 ? " on average" : "",
+                            achieved_rate (final), answered_rate (final));
+}
+
 /**
  * stampede_report_format_text:
  * @config: what the run was asked to do
@@ -299,14 +426,13 @@ stampede_report_format_text (const StampedeRunConfig *config,
   o = final->outcomes;
 
   g_string_append_printf (out, "%-12s %s after %.1f s of %.1f s\n", "Run",
+                          final->aborted ? "aborted" :
                           stampede_run_state_to_string (final->state),
                           final->elapsed_s, final->duration_s);
   g_string_append_printf (out, "%-12s %s\n", "Target",
                           config->target_url != NULL ? config->target_url
                                                      : "(none)");
-  g_string_append_printf (out, "%-12s asked %.1f/s, sent %.1f/s, "
-                          "answered %.1f/s\n", "Rate", config->rate,
-                          achieved_rate (final), answered_rate (final));
+  append_rate (out, config, final);
 
   g_string_append_printf (out, "%-12s %" G_GUINT64_FORMAT " (%"
                           G_GUINT64_FORMAT " in flight)\n", "Arrivals",
@@ -340,4 +466,414 @@ stampede_report_format_text (const StampedeRunConfig *config,
   append_agents (out, final);
 
   return g_string_free (out, FALSE);
+}
+
+/* Numbers in files that programs read always use a dot, whatever the
+ * locale. */
+static void
+append_ascii (GString    *out,
+              const char *format,
+              double      value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, g_ascii_formatd (buffer, sizeof buffer, format,
+                                         isfinite (value) ? value : 0));
+}
+
+static const char *
+metric_unit (StampedeMetric metric)
+{
+  switch (metric) {
+  case STAMPEDE_METRIC_AVG_MS:
+  case STAMPEDE_METRIC_P50_MS:
+  case STAMPEDE_METRIC_P95_MS:
+  case STAMPEDE_METRIC_P99_MS:
+  case STAMPEDE_METRIC_SERVICE_P99_MS:
+    return " ms";
+  case STAMPEDE_METRIC_COST_PER_TX_USD:
+    return " USD";
+  default:
+    return "";
+  }
+}
+
+static guint
+count_failed (const StampedeCriteriaResult *criteria)
+{
+  guint failed = 0;
+
+  for (guint i = 0; criteria != NULL && i < criteria->n_results; i++)
+    failed += criteria->results[i].passed ? 0 : 1;
+
+  return failed;
+}
+
+/**
+ * stampede_report_format_criteria:
+ * @criteria: (nullable): the verdicts, or %NULL when the run had no
+ *   criteria
+ *
+ * Formats one line per criterion, PASS or FAIL with the measured value
+ * next to the threshold (or why it could not be measured), and a verdict
+ * line, in the current locale.
+ *
+ * Returns: (transfer full): the text, ending with a newline
+ */
+char *
+stampede_report_format_criteria (const StampedeCriteriaResult *criteria)
+{
+  GString *out = g_string_new (NULL);
+  guint failed = count_failed (criteria);
+
+  if (criteria == NULL || criteria->n_results == 0) {
+    g_string_append_printf (out, "%-12s none\n", "Criteria");
+    return g_string_free (out, FALSE);
+  }
+
+  for (guint i = 0; i < criteria->n_results; i++) {
+    const StampedeCriterionResult *r = &criteria->results[i];
+    const char *unit = metric_unit (r->criterion.metric);
+    g_autofree char *rule = NULL;
+
+    rule = g_strdup_printf ("%s %s %g%s",
+                            stampede_metric_to_string (r->criterion.metric),
+                            stampede_op_to_string (r->criterion.op),
+                            r->criterion.value, unit);
+    g_string_append_printf (out, "%-12s %s  %-28s ", i == 0 ? "Criteria" : "",
+                            r->passed ? "PASS" : "FAIL", rule);
+    if (r->computable)
+      g_string_append_printf (out, "actual %g%s\n", r->actual, unit);
+    else
+      g_string_append_printf (out, "not computable: %s\n",
+                              r->reason != NULL ? r->reason : "unknown");
+  }
+
+  if (failed == 0)
+    g_string_append_printf (out, "%-12s PASSED: all %u criteria hold\n",
+                            "Verdict", criteria->n_results);
+  else
+    g_string_append_printf (out, "%-12s FAILED: %u of %u criteria do not "
+                            "hold\n", "Verdict", failed,
+                            criteria->n_results);
+
+  return g_string_free (out, FALSE);
+}
+
+static const char csv_header[] =
+  "t_s,target_rate,sent,ok,declined,http_error,transport_error,timeout,"
+  "dropped,p50_ms,p95_ms,p99_ms,max_ms,service_p99_ms,tp,fp,tn,fn\n";
+
+static void
+append_count (GString *out,
+              guint64  value)
+{
+  g_string_append_printf (out, ",%" G_GUINT64_FORMAT, value);
+}
+
+static void
+append_second (GString              *out,
+               const StampedeSecond *row)
+{
+  append_ascii (out, "%.10g", row->t_s);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.10g", row->target_rate);
+  append_count (out, row->sent);
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    append_count (out, row->outcomes[i]);
+
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f", row->p50_ms);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f", row->p95_ms);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f", row->p99_ms);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f", row->max_ms);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f", row->service_p99_ms);
+
+  append_count (out, row->tp);
+  append_count (out, row->fp);
+  append_count (out, row->tn);
+  append_count (out, row->fn);
+  g_string_append_c (out, '\n');
+}
+
+/**
+ * stampede_report_format_csv:
+ * @series: (element-type StampedeSecond): the run's per-second series
+ *
+ * Formats @series as CSV: a header row, then one row per second with the
+ * columns t_s, target_rate, sent, the six outcome counts, p50_ms, p95_ms,
+ * p99_ms, max_ms, service_p99_ms, tp, fp, tn and fn (see #StampedeSecond).
+ * Numbers use a dot whatever the locale.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+stampede_report_format_csv (GArray *series)
+{
+  GString *out;
+
+  g_return_val_if_fail (series != NULL, NULL);
+  g_return_val_if_fail (g_array_get_element_size (series)
+                        == sizeof (StampedeSecond), NULL);
+
+  out = g_string_new (csv_header);
+  for (guint i = 0; i < series->len; i++)
+    append_second (out, &g_array_index (series, StampedeSecond, i));
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * stampede_report_write_csv:
+ * @series: (element-type StampedeSecond): the run's per-second series
+ * @path: the file to write
+ * @error: return location for a #GError
+ *
+ * Writes stampede_report_format_csv() to @path atomically.
+ *
+ * Returns: %TRUE on success; on failure @error names @path
+ */
+gboolean
+stampede_report_write_csv (GArray      *series,
+                           const char  *path,
+                           GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (series != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  text = stampede_report_format_csv (series);
+
+  return write_file (path, text, strlen (text), error);
+}
+
+/* The percentile that HdrHistogram's reports stop halving at. */
+#define SPECTRUM_LAST_STEP 99.9999
+
+static void
+append_spectrum_row (GString                 *out,
+                     double                   percentile,
+                     const StampedeHistogram *latency,
+                     const StampedeHistogram *service)
+{
+  append_ascii (out, "%.10g", percentile);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f",
+                stampede_histogram_percentile (latency, percentile) / 1000.0);
+  g_string_append_c (out, ',');
+  append_ascii (out, "%.3f",
+                stampede_histogram_percentile (service, percentile) / 1000.0);
+  g_string_append_c (out, '\n');
+}
+
+/**
+ * stampede_report_format_spectrum:
+ * @latency: the run's histogram of latency from the intended send time,
+ *   in microseconds
+ * @service: the run's histogram of latency from the actual send, in
+ *   microseconds
+ *
+ * Formats the full percentile spectrum of both latencies as CSV with the
+ * columns percentile, latency_ms and service_latency_ms.  The
+ * percentiles halve the distance to 100 at each step, as HdrHistogram's
+ * reports do (0, 50, 75, 87.5, …), down to a step of 99.9999, then 100;
+ * the 0th is the smallest value recorded and the 100th the largest.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+stampede_report_format_spectrum (const StampedeHistogram *latency,
+                                 const StampedeHistogram *service)
+{
+  GString *out;
+  double remaining = 100;
+
+  g_return_val_if_fail (latency != NULL, NULL);
+  g_return_val_if_fail (service != NULL, NULL);
+
+  out = g_string_new ("percentile,latency_ms,service_latency_ms\n");
+  while (100 - remaining <= SPECTRUM_LAST_STEP) {
+    append_spectrum_row (out, 100 - remaining, latency, service);
+    remaining /= 2;
+  }
+  append_spectrum_row (out, SPECTRUM_LAST_STEP, latency, service);
+  append_spectrum_row (out, 100, latency, service);
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * stampede_report_write_spectrum:
+ * @latency: the corrected latency histogram, in microseconds
+ * @service: the service latency histogram, in microseconds
+ * @path: the file to write
+ * @error: return location for a #GError
+ *
+ * Writes stampede_report_format_spectrum() to @path atomically.
+ *
+ * Returns: %TRUE on success; on failure @error names @path
+ */
+gboolean
+stampede_report_write_spectrum (const StampedeHistogram  *latency,
+                                const StampedeHistogram  *service,
+                                const char               *path,
+                                GError                  **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (latency != NULL, FALSE);
+  g_return_val_if_fail (service != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  text = stampede_report_format_spectrum (latency, service);
+
+  return write_file (path, text, strlen (text), error);
+}
+
+static char *
+format_ascii (const char *format,
+              double      value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, format,
+                                    isfinite (value) ? value : 0));
+}
+
+static void
+append_criterion_case (GString                       *out,
+                       const char                    *classname,
+                       const StampedeCriterionResult *r)
+{
+  const char *metric = stampede_metric_to_string (r->criterion.metric);
+  const char *op = stampede_op_to_string (r->criterion.op);
+  const char *unit = metric_unit (r->criterion.metric);
+  g_autofree char *threshold = format_ascii ("%.10g", r->criterion.value);
+  g_autofree char *actual = format_ascii ("%.10g", r->actual);
+  g_autofree char *name = g_strdup_printf ("%s %s %s", metric, op, threshold);
+  g_autofree char *open = NULL;
+  g_autofree char *failure = NULL;
+
+  open = g_markup_printf_escaped ("    <testcase classname=\"%s\" "
+                                  "name=\"%s\"", classname, name);
+  g_string_append (out, open);
+  if (r->passed) {
+    g_string_append (out, "/>\n");
+    return;
+  }
+
+  if (r->computable)
+    failure = g_markup_printf_escaped ("      <failure type=\"criterion\" "
+                                       "message=\"%s was %s%s, needed %s "
+                                       "%s%s\"/>\n", metric, actual, unit,
+                                       op, threshold, unit);
+  else
+    failure = g_markup_printf_escaped ("      <failure type=\"criterion\" "
+                                       "message=\"%s could not be "
+                                       "computed: %s\"/>\n", metric,
+                                       r->reason != NULL ? r->reason : "");
+  g_string_append (out, ">\n");
+  g_string_append (out, failure);
+  g_string_append (out, "    </testcase>\n");
+}
+
+/**
+ * stampede_report_format_junit:
+ * @suite: the test suite's name, such as the scenario's
+ * @elapsed_s: how long the run took
+ * @criteria: (nullable): the verdicts, or %NULL when there were none
+ * @run_failure: (nullable): why the run itself failed (aborted, target
+ *   unreachable), or %NULL when it completed
+ *
+ * Formats a JUnit XML report for CI: one testsuite with a testcase "run"
+ * that fails with @run_failure, and one testcase per criterion, named
+ * "metric op threshold", that fails with the measured value.
+ *
+ * Returns: (transfer full): the XML document
+ */
+char *
+stampede_report_format_junit (const char                   *suite,
+                              double                        elapsed_s,
+                              const StampedeCriteriaResult *criteria,
+                              const char                   *run_failure)
+{
+  g_autofree char *classname = NULL;
+  g_autofree char *time = format_ascii ("%.3f", elapsed_s);
+  g_autofree char *head = NULL;
+  g_autofree char *run = NULL;
+  guint n = criteria != NULL ? criteria->n_results : 0;
+  guint failures = count_failed (criteria) + (run_failure != NULL ? 1 : 0);
+  GString *out;
+
+  g_return_val_if_fail (suite != NULL, NULL);
+
+  classname = g_strdup_printf ("stampede.%s", suite);
+  out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<testsuites>\n");
+  head = g_markup_printf_escaped ("  <testsuite name=\"%s\" tests=\"%u\" "
+                                  "failures=\"%u\" errors=\"0\" "
+                                  "time=\"%s\">\n", suite, n + 1, failures,
+                                  time);
+  g_string_append (out, head);
+
+  run = g_markup_printf_escaped ("    <testcase classname=\"%s\" "
+                                 "name=\"run\" time=\"%s\"", classname,
+                                 time);
+  g_string_append (out, run);
+  if (run_failure != NULL) {
+    g_autofree char *failure = NULL;
+
+    failure = g_markup_printf_escaped ("      <failure type=\"run\" "
+                                       "message=\"%s\"/>\n", run_failure);
+    g_string_append_printf (out, ">\n%s    </testcase>\n", failure);
+  } else {
+    g_string_append (out, "/>\n");
+  }
+
+  for (guint i = 0; i < n; i++)
+    append_criterion_case (out, classname, &criteria->results[i]);
+
+  g_string_append (out, "  </testsuite>\n</testsuites>\n");
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * stampede_report_write_junit:
+ * @suite: the test suite's name
+ * @elapsed_s: how long the run took
+ * @criteria: (nullable): the verdicts
+ * @run_failure: (nullable): why the run itself failed
+ * @path: the file to write
+ * @error: return location for a #GError
+ *
+ * Writes stampede_report_format_junit() to @path atomically.
+ *
+ * Returns: %TRUE on success; on failure @error names @path
+ */
+gboolean
+stampede_report_write_junit (const char                    *suite,
+                             double                         elapsed_s,
+                             const StampedeCriteriaResult  *criteria,
+                             const char                    *run_failure,
+                             const char                    *path,
+                             GError                       **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (suite != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  text = stampede_report_format_junit (suite, elapsed_s, criteria,
+                                       run_failure);
+
+  return write_file (path, text, strlen (text), error);
 }
