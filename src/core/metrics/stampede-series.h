@@ -13,8 +13,9 @@ G_BEGIN_DECLS
 
 /**
  * StampedeSecond:
- * @t_s: the end of this second, counted from the run's start
- * @target_rate: the rate the profile asked for at @t_s
+ * @t_s: the end of this second, counted from the run's start (the last,
+ *   partial second ends at the run's elapsed time rounded up)
+ * @target_rate: the mean rate the profile asked for over this second
  * @sent: arrivals sent during this second (dropped ones not included)
  * @outcomes: transactions that reached their outcome during this second,
  *   by outcome (a dropped arrival reaches it at its intended time)
