@@ -3,44 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <glib-unix.h>
 
 #include "stampede-api-server.h"
 #include "stampede-cli.h"
 #include "stampede-platform.h"
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-parse_listen (const char  *text,
-              char       **host,
-              guint       *port,
-              GError     **error)
-{
-  const char *colon = strrchr (text, ':');
-  guint64 value;
-
-  if (colon == NULL || colon == text) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--listen: “%s” is not HOST:PORT", text);
-    return FALSE;
-  }
-
-  if (!stampede_cli_parse_uint64 ("--listen", colon + 1, 65535, &value,
-                                  error))
-    return FALSE;
-
-  *host = g_strndup (text, colon - text);
-  *port = (guint) value;
-
-  return TRUE;
-}
 
 int
 stampede_cli_engine (int    argc,
@@ -50,7 +16,6 @@ stampede_cli_engine (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(StampedeApiServer) server = NULL;
   g_autoptr(StampedePlatform) platform = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *token = NULL;
   g_autofree char *host = NULL;
@@ -84,7 +49,7 @@ stampede_cli_engine (int    argc,
 
   if (listen == NULL) {
     host = g_strdup ("127.0.0.1");
-  } else if (!parse_listen (listen, &host, &port, &error)) {
+  } else if (!stampede_cli_parse_listen (listen, &host, &port, &error)) {
     return stampede_cli_usage_error ("engine", "%s", error->message);
   }
 
@@ -116,10 +81,7 @@ stampede_cli_engine (int    argc,
     g_print ("%s/v1/score\n", platform_url);
   }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
-  g_main_loop_run (loop);
+  stampede_cli_wait_for_signal ();
 
   stampede_api_server_stop (server);
   if (platform != NULL)

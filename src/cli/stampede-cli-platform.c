@@ -5,62 +5,12 @@
  */
 
 #include <gio/gio.h>
-#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "stampede-cli.h"
 #include "stampede-cli-platform.h"
 #include "stampede-platform.h"
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Splits HOST:PORT, where an IPv6 host is written in brackets, and
- * resolves "localhost" to the IPv4 loopback address. */
-static gboolean
-parse_listen (const char  *text,
-              char       **host,
-              guint       *port,
-              GError     **error)
-{
-  const char *colon = strrchr (text, ':');
-  g_autofree char *name = NULL;
-  guint64 value;
-
-  if (colon == NULL || colon == text) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--listen: “%s” is not HOST:PORT", text);
-    return FALSE;
-  }
-
-  if (!stampede_cli_parse_uint64 ("--listen", colon + 1, 65535, &value,
-                                  error))
-    return FALSE;
-
-  name = g_strndup (text, colon - text);
-  if (name[0] == '[' && g_str_has_suffix (name, "]")) {
-    char *inner = g_strndup (name + 1, strlen (name) - 2);
-
-    g_free (name);
-    name = inner;
-  }
-
-  if (g_ascii_strcasecmp (name, "localhost") == 0) {
-    g_free (name);
-    name = g_strdup ("127.0.0.1");
-  }
-
-  *host = g_steal_pointer (&name);
-  *port = (guint) value;
-
-  return TRUE;
-}
 
 /* The platform is a test target with no authentication: serving it
  * beyond this machine must be asked for explicitly. */
@@ -213,7 +163,6 @@ stampede_cli_platform (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(StampedePlatform) platform = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Settings) settings = { 0 };
   g_autofree char *listen = NULL;
@@ -222,7 +171,6 @@ stampede_cli_platform (int    argc,
   g_autofree char *token = NULL;
   gboolean allow_remote = FALSE;
   guint port = 8080;
-  guint sigint_id, sigterm_id;
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       "Address and port to serve on (default 127.0.0.1:8080; port 0 picks "
@@ -267,7 +215,7 @@ stampede_cli_platform (int    argc,
 
   if (listen == NULL)
     host = g_strdup ("127.0.0.1");
-  else if (!parse_listen (listen, &host, &port, &error))
+  else if (!stampede_cli_parse_listen (listen, &host, &port, &error))
     return stampede_cli_usage_error ("platform", "%s", error->message);
 
   platform = stampede_platform_new ();
@@ -285,13 +233,7 @@ stampede_cli_platform (int    argc,
   g_print ("%s\nadmin-token %s\n", url, token);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
-  g_main_loop_run (loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  stampede_cli_wait_for_signal ();
   stampede_platform_stop (platform);
 
   return STAMPEDE_EXIT_OK;

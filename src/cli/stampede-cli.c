@@ -8,7 +8,9 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "stampede-cli.h"
@@ -154,6 +156,71 @@ stampede_cli_parse_uint64 (const char  *flag,
   *out = value;
 
   return TRUE;
+}
+
+/* Splits HOST:PORT, where an IPv6 host is written in brackets, and
+ * resolves "localhost" to the IPv4 loopback address. */
+gboolean
+stampede_cli_parse_listen (const char  *text,
+                           char       **host,
+                           guint       *port,
+                           GError     **error)
+{
+  const char *colon = strrchr (text, ':');
+  g_autofree char *name = NULL;
+  guint64 value;
+
+  if (colon == NULL || colon == text) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--listen: “%s” is not HOST:PORT", text);
+    return FALSE;
+  }
+
+  if (!stampede_cli_parse_uint64 ("--listen", colon + 1, 65535, &value,
+                                  error))
+    return FALSE;
+
+  name = g_strndup (text, colon - text);
+  if (name[0] == '[' && g_str_has_suffix (name, "]")) {
+    char *inner = g_strndup (name + 1, strlen (name) - 2);
+
+    g_free (name);
+    name = inner;
+  }
+
+  if (g_ascii_strcasecmp (name, "localhost") == 0) {
+    g_free (name);
+    name = g_strdup ("127.0.0.1");
+  }
+
+  *host = g_steal_pointer (&name);
+  *port = (guint) value;
+
+  return TRUE;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until SIGINT or SIGTERM, for the commands that serve
+ * something until they are told to stop. */
+void
+stampede_cli_wait_for_signal (void)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id, sigterm_id;
+
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
 }
 
 int

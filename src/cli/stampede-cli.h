@@ -63,6 +63,11 @@ int      stampede_cli_finish_run   (StampedeEngine             *engine,
                                     const StampedeSnapshot     *final,
                                     const StampedeCliOutputs   *outputs,
                                     gboolean                    interrupted);
+gboolean stampede_cli_parse_listen (const char  *text,
+                                    char       **host,
+                                    guint       *port,
+                                    GError     **error);
+void     stampede_cli_wait_for_signal (void);
 int      stampede_cli_usage_error  (const char  *command,
                                     const char  *format,
                                     ...) G_GNUC_PRINTF (2, 3);

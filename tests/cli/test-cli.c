@@ -200,6 +200,14 @@ test_bad_flags (void)
   assert_usage_error ("target_url",
                       "run", "--target", "ftp://127.0.0.1/", NULL);
   assert_usage_error ("unknown command “nope”", "nope", NULL);
+  assert_usage_error ("--listen: “nope” is not HOST:PORT",
+                      "engine", "--listen", "nope", NULL);
+  assert_usage_error ("--listen: 99999 is out of range",
+                      "platform", "--listen", "127.0.0.1:99999", NULL);
+  assert_usage_error ("is not a loopback address",
+                      "platform", "--listen", "0.0.0.0:0", NULL);
+  assert_usage_error ("--platform-admin and --admin-token apply only",
+                      "run", "--admin-token", "x", NULL);
 }
 
 static void
