@@ -441,15 +441,6 @@ add_double_or_null (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-add_count (JsonBuilder *builder,
-           const char  *name,
-           guint64      value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, (gint64) MIN (value, G_MAXINT64));
-}
-
 /**
  * stampede_fault_impact_to_json:
  * @impact: what one fault did
@@ -474,11 +465,11 @@ stampede_fault_impact_to_json (const StampedeFaultImpact *impact,
   add_double_or_null (builder, "started_s", impact->started_s);
   add_double_or_null (builder, "ended_s", impact->ended_s);
   add_double_or_null (builder, "recovered_s", impact->recovered_s);
-  add_count (builder, "errors", impact->errors);
-  add_count (builder, "lost", impact->lost);
+  stampede_json_add_count (builder, "errors", impact->errors);
+  stampede_json_add_count (builder, "lost", impact->lost);
   add_double_or_null (builder, "degraded_s", impact->degraded_s);
   add_double_or_null (builder, "recovery_time_s", impact->recovery_time_s);
-  add_count (builder, "timeouts", impact->timeouts);
+  stampede_json_add_count (builder, "timeouts", impact->timeouts);
   add_double_or_null (builder, "accuracy", impact->accuracy);
   if (impact->error != NULL) {
     json_builder_set_member_name (builder, "error");

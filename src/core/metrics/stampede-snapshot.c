@@ -149,39 +149,71 @@ stampede_agent_to_string (StampedeAgent agent)
   return agent_names[agent];
 }
 
-static void
-add_count (JsonBuilder *builder,
-           const char  *key,
-           guint64      value)
+/**
+ * stampede_json_add_count:
+ * @builder: a builder inside an object
+ * @key: the member's name
+ * @value: a count
+ *
+ * Adds a count as a JSON integer, saturated at the largest one JSON
+ * readers here take.
+ */
+void
+stampede_json_add_count (JsonBuilder *builder,
+                         const char  *key,
+                         guint64      value)
 {
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
   json_builder_set_member_name (builder, key);
   json_builder_add_int_value (builder, (gint64) MIN (value, G_MAXINT64));
 }
 
-static void
-add_double (JsonBuilder *builder,
-            const char  *key,
-            double       value)
+/**
+ * stampede_json_add_double:
+ * @builder: a builder inside an object
+ * @key: the member's name
+ * @value: a figure
+ *
+ * Adds a figure as a JSON number.
+ */
+void
+stampede_json_add_double (JsonBuilder *builder,
+                          const char  *key,
+                          double       value)
 {
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
   /* JSON has no NaN or infinity; a figure that is not a number (a 0/0
    * upstream) is written as 0 rather than as a document nobody can read. */
   json_builder_set_member_name (builder, key);
   json_builder_add_double_value (builder, isfinite (value) ? value : 0);
 }
 
-static void
-add_latency (JsonBuilder           *builder,
-             const char            *key,
-             const StampedeLatency *latency)
+/**
+ * stampede_latency_to_json:
+ * @latency: latency figures
+ * @key: the member's name
+ * @builder: a builder inside an object
+ *
+ * Adds @latency as an object with count, mean, p50, p95, p99 and max.
+ */
+void
+stampede_latency_to_json (const StampedeLatency *latency,
+                          const char            *key,
+                          JsonBuilder           *builder)
 {
+  g_return_if_fail (latency != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
   json_builder_set_member_name (builder, key);
   json_builder_begin_object (builder);
-  add_count (builder, "count", latency->count);
-  add_double (builder, "mean", latency->mean);
-  add_double (builder, "p50", latency->p50);
-  add_double (builder, "p95", latency->p95);
-  add_double (builder, "p99", latency->p99);
-  add_double (builder, "max", latency->max);
+  stampede_json_add_count (builder, "count", latency->count);
+  stampede_json_add_double (builder, "mean", latency->mean);
+  stampede_json_add_double (builder, "p50", latency->p50);
+  stampede_json_add_double (builder, "p95", latency->p95);
+  stampede_json_add_double (builder, "p99", latency->p99);
+  stampede_json_add_double (builder, "max", latency->max);
   json_builder_end_object (builder);
 }
 
@@ -191,11 +223,11 @@ add_baseline (JsonBuilder            *builder,
 {
   json_builder_set_member_name (builder, "baseline");
   json_builder_begin_object (builder);
-  add_count (builder, "tp", self->baseline_tp);
-  add_count (builder, "fp", self->baseline_fp);
-  add_count (builder, "tn", self->baseline_tn);
-  add_count (builder, "fn", self->baseline_fn);
-  add_double (builder, "mean_us", self->baseline_mean_us);
+  stampede_json_add_count (builder, "tp", self->baseline_tp);
+  stampede_json_add_count (builder, "fp", self->baseline_fp);
+  stampede_json_add_count (builder, "tn", self->baseline_tn);
+  stampede_json_add_count (builder, "fn", self->baseline_fn);
+  stampede_json_add_double (builder, "mean_us", self->baseline_mean_us);
   json_builder_end_object (builder);
 }
 
@@ -207,7 +239,7 @@ add_samples (JsonBuilder            *builder,
 {
   json_builder_set_member_name (builder, "samples");
   json_builder_begin_object (builder);
-  add_double (builder, "represents", self->sample_represents);
+  stampede_json_add_double (builder, "represents", self->sample_represents);
   json_builder_set_member_name (builder, "items");
   json_builder_begin_array (builder);
   for (guint i = 0; i < MIN (self->n_samples, STAMPEDE_SNAPSHOT_MAX_SAMPLES);
@@ -249,44 +281,46 @@ stampede_snapshot_to_json (const StampedeSnapshot *self,
                                  stampede_run_state_to_string (self->state));
   json_builder_set_member_name (builder, "aborted");
   json_builder_add_boolean_value (builder, self->aborted);
-  add_double (builder, "elapsed_s", self->elapsed_s);
-  add_double (builder, "duration_s", self->duration_s);
-  add_double (builder, "target_rate", self->target_rate);
-  add_double (builder, "achieved_rate", self->achieved_rate);
-  add_double (builder, "completed_rate", self->completed_rate);
-  add_count (builder, "arrivals", self->arrivals);
-  add_count (builder, "in_flight", self->in_flight);
+  stampede_json_add_double (builder, "elapsed_s", self->elapsed_s);
+  stampede_json_add_double (builder, "duration_s", self->duration_s);
+  stampede_json_add_double (builder, "target_rate", self->target_rate);
+  stampede_json_add_double (builder, "achieved_rate", self->achieved_rate);
+  stampede_json_add_double (builder, "completed_rate", self->completed_rate);
+  stampede_json_add_count (builder, "arrivals", self->arrivals);
+  stampede_json_add_count (builder, "in_flight", self->in_flight);
 
   json_builder_set_member_name (builder, "outcomes");
   json_builder_begin_object (builder);
   for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
-    add_count (builder, outcome_names[i], self->outcomes[i]);
+    stampede_json_add_count (builder, outcome_names[i], self->outcomes[i]);
   json_builder_end_object (builder);
+  stampede_json_add_count (builder, "retries", self->retries);
 
   json_builder_set_member_name (builder, "latency_ms");
   json_builder_begin_object (builder);
-  add_latency (builder, "interval", &self->interval);
-  add_latency (builder, "run", &self->run);
-  add_latency (builder, "service", &self->service);
+  stampede_latency_to_json (&self->interval, "interval", builder);
+  stampede_latency_to_json (&self->run, "run", builder);
+  stampede_latency_to_json (&self->service, "service", builder);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "confusion");
   json_builder_begin_object (builder);
-  add_count (builder, "tp", self->true_pos);
-  add_count (builder, "fp", self->false_pos);
-  add_count (builder, "tn", self->true_neg);
-  add_count (builder, "fn", self->false_neg);
+  stampede_json_add_count (builder, "tp", self->true_pos);
+  stampede_json_add_count (builder, "fp", self->false_pos);
+  stampede_json_add_count (builder, "tn", self->true_neg);
+  stampede_json_add_count (builder, "fn", self->false_neg);
   json_builder_end_object (builder);
 
-  add_double (builder, "fraud_value_blocked_usd", self->fraud_value_blocked);
+  stampede_json_add_double (builder, "fraud_value_blocked_usd",
+                            self->fraud_value_blocked);
 
   json_builder_set_member_name (builder, "agents");
   json_builder_begin_object (builder);
   for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
     json_builder_set_member_name (builder, agent_names[i]);
     json_builder_begin_object (builder);
-    add_double (builder, "mean_ms", self->agent_mean_ms[i]);
-    add_count (builder, "count", self->agent_count[i]);
+    stampede_json_add_double (builder, "mean_ms", self->agent_mean_ms[i]);
+    stampede_json_add_count (builder, "count", self->agent_count[i]);
     json_builder_end_object (builder);
   }
   json_builder_end_object (builder);
@@ -632,6 +666,18 @@ read_aborted (JsonObject        *root,
   return TRUE;
 }
 
+/* "retries" came later as well; a snapshot without it had none. */
+static gboolean
+read_retries (JsonObject        *root,
+              StampedeSnapshot  *self,
+              GError           **error)
+{
+  if (!json_object_has_member (root, "retries"))
+    return TRUE;
+
+  return get_count (root, "", "retries", &self->retries, error);
+}
+
 /**
  * stampede_snapshot_new_from_json:
  * @node: a JSON object written by stampede_snapshot_to_json()
@@ -682,6 +728,7 @@ stampede_snapshot_new_from_json (JsonNode  *node,
     return NULL;
 
   if (!read_aborted (root, self, error)
+      || !read_retries (root, self, error)
       || !read_confusion (root, self, error)
       || !get_double (root, "", "fraud_value_blocked_usd",
                       &self->fraud_value_blocked, error)

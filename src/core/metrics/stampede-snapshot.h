@@ -99,6 +99,10 @@ typedef struct {
   guint64          arrivals;
   guint64          in_flight;
   guint64          outcomes[STAMPEDE_N_OUTCOMES];
+  /* Attempts the engine made again under its retry policy; they are not
+   * arrivals, and each transaction still has one outcome, its last
+   * attempt's. */
+  guint64          retries;
 
   StampedeLatency  interval;
   StampedeLatency  run;
@@ -151,6 +155,16 @@ void              stampede_snapshot_to_json         (const StampedeSnapshot *sel
                                                      JsonBuilder            *builder);
 StampedeSnapshot *stampede_snapshot_new_from_json   (JsonNode               *node,
                                                      GError                **error);
+
+void              stampede_json_add_count           (JsonBuilder            *builder,
+                                                     const char             *key,
+                                                     guint64                 value);
+void              stampede_json_add_double          (JsonBuilder            *builder,
+                                                     const char             *key,
+                                                     double                  value);
+void              stampede_latency_to_json          (const StampedeLatency  *latency,
+                                                     const char             *key,
+                                                     JsonBuilder            *builder);
 
 const char       *stampede_outcome_to_string        (StampedeOutcome         outcome);
 const char       *stampede_run_state_to_string      (StampedeRunState        state);

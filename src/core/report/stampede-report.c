@@ -79,47 +79,14 @@ answered_rate (const StampedeSnapshot *final)
 }
 
 static void
-add_int (JsonBuilder *builder,
-         const char  *key,
-         guint64      value)
-{
-  json_builder_set_member_name (builder, key);
-  json_builder_add_int_value (builder, (gint64) MIN (value, G_MAXINT64));
-}
-
-static void
-add_double (JsonBuilder *builder,
-            const char  *key,
-            double       value)
-{
-  json_builder_set_member_name (builder, key);
-  json_builder_add_double_value (builder, isfinite (value) ? value : 0);
-}
-
-static void
-add_latency (JsonBuilder           *builder,
-             const char            *key,
-             const StampedeLatency *latency)
-{
-  json_builder_set_member_name (builder, key);
-  json_builder_begin_object (builder);
-  add_int (builder, "count", latency->count);
-  add_double (builder, "mean", latency->mean);
-  add_double (builder, "p50", latency->p50);
-  add_double (builder, "p95", latency->p95);
-  add_double (builder, "p99", latency->p99);
-  add_double (builder, "max", latency->max);
-  json_builder_end_object (builder);
-}
-
-static void
 add_outcomes (JsonBuilder            *builder,
               const StampedeSnapshot *final)
 {
   json_builder_set_member_name (builder, "outcomes");
   json_builder_begin_object (builder);
   for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
-    add_int (builder, stampede_outcome_to_string (i), final->outcomes[i]);
+    stampede_json_add_count (builder, stampede_outcome_to_string (i),
+                             final->outcomes[i]);
   json_builder_end_object (builder);
 }
 
@@ -129,13 +96,16 @@ add_accuracy (JsonBuilder            *builder,
 {
   json_builder_set_member_name (builder, "accuracy");
   json_builder_begin_object (builder);
-  add_double (builder, "accuracy", stampede_snapshot_accuracy (final));
-  add_double (builder, "precision", stampede_snapshot_precision (final));
-  add_double (builder, "recall", stampede_snapshot_recall (final));
-  add_int (builder, "tp", final->true_pos);
-  add_int (builder, "fp", final->false_pos);
-  add_int (builder, "tn", final->true_neg);
-  add_int (builder, "fn", final->false_neg);
+  stampede_json_add_double (builder, "accuracy",
+                            stampede_snapshot_accuracy (final));
+  stampede_json_add_double (builder, "precision",
+                            stampede_snapshot_precision (final));
+  stampede_json_add_double (builder, "recall",
+                            stampede_snapshot_recall (final));
+  stampede_json_add_count (builder, "tp", final->true_pos);
+  stampede_json_add_count (builder, "fp", final->false_pos);
+  stampede_json_add_count (builder, "tn", final->true_neg);
+  stampede_json_add_count (builder, "fn", final->false_neg);
   json_builder_end_object (builder);
 }
 
@@ -148,8 +118,8 @@ add_agents (JsonBuilder            *builder,
   for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
     json_builder_set_member_name (builder, stampede_agent_to_string (i));
     json_builder_begin_object (builder);
-    add_double (builder, "mean_ms", final->agent_mean_ms[i]);
-    add_int (builder, "count", final->agent_count[i]);
+    stampede_json_add_double (builder, "mean_ms", final->agent_mean_ms[i]);
+    stampede_json_add_count (builder, "count", final->agent_count[i]);
     json_builder_end_object (builder);
   }
   json_builder_end_object (builder);
@@ -191,24 +161,27 @@ stampede_report_build_summary (const StampedeRunConfig *config,
   json_builder_set_member_name (builder, "aborted");
   json_builder_add_boolean_value (builder, final->aborted);
 
-  add_double (builder, "target_rate", target_rate (config, final));
-  add_double (builder, "achieved_rate", achieved_rate (final));
-  add_double (builder, "answered_rate", answered_rate (final));
-  add_double (builder, "duration_s", final->duration_s);
-  add_double (builder, "elapsed_s", final->elapsed_s);
+  stampede_json_add_double (builder, "target_rate",
+                            target_rate (config, final));
+  stampede_json_add_double (builder, "achieved_rate", achieved_rate (final));
+  stampede_json_add_double (builder, "answered_rate", answered_rate (final));
+  stampede_json_add_double (builder, "duration_s", final->duration_s);
+  stampede_json_add_double (builder, "elapsed_s", final->elapsed_s);
 
-  add_int (builder, "arrivals", final->arrivals);
-  add_int (builder, "sent", sent_count (final));
-  add_int (builder, "in_flight", final->in_flight);
-  add_int (builder, "answered", stampede_snapshot_answered (final));
-  add_int (builder, "errors", stampede_snapshot_errors (final));
+  stampede_json_add_count (builder, "arrivals", final->arrivals);
+  stampede_json_add_count (builder, "sent", sent_count (final));
+  stampede_json_add_count (builder, "in_flight", final->in_flight);
+  stampede_json_add_count (builder, "answered",
+                           stampede_snapshot_answered (final));
+  stampede_json_add_count (builder, "errors", stampede_snapshot_errors (final));
   add_outcomes (builder, final);
 
-  add_latency (builder, "latency_ms", &final->run);
-  add_latency (builder, "service_latency_ms", &final->service);
+  stampede_latency_to_json (&final->run, "latency_ms", builder);
+  stampede_latency_to_json (&final->service, "service_latency_ms", builder);
 
   add_accuracy (builder, final);
-  add_double (builder, "fraud_value_blocked_usd", final->fraud_value_blocked);
+  stampede_json_add_double (builder, "fraud_value_blocked_usd",
+                            final->fraud_value_blocked);
   add_agents (builder, final);
 
   json_builder_end_object (builder);
