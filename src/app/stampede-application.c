@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "stampede-application.h"
+#include "stampede-frame-log.h"
 #include "stampede-session.h"
 #include "stampede-window.h"
 
@@ -19,6 +20,10 @@ struct _StampedeApplication {
   char           *token;
   char           *target_url;
   gboolean        present;
+
+  /* A fixed-rate run for bench/present; 0 for none. */
+  double          bench_rate;
+  double          bench_duration_s;
 };
 
 G_DEFINE_FINAL_TYPE (StampedeApplication, stampede_application,
@@ -36,6 +41,13 @@ static const GOptionEntry option_entries[] = {
   { "present", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Open the Presentation page full screen and start the investor "
        "scenario"), NULL },
+  /* Hidden, for bench/present: start a run at this fixed rate for this
+   * many seconds on the Presentation page as soon as the engine is ready,
+   * print its final figures as one line on standard output and quit. */
+  { "bench-rate", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
+    "Start a benchmark run at N arrivals a second", "N" },
+  { "bench-duration", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
+    "Length of the benchmark run in seconds", "S" },
   { NULL }
 };
 
@@ -69,6 +81,9 @@ stampede_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "token", "s", &self->token);
   g_variant_dict_lookup (options, "target", "s", &self->target_url);
   self->present = g_variant_dict_contains (options, "present");
+  g_variant_dict_lookup (options, "bench-rate", "d", &self->bench_rate);
+  g_variant_dict_lookup (options, "bench-duration", "d",
+                         &self->bench_duration_s);
 
   if (self->engine_url != NULL && !is_http_url (self->engine_url))
     return usage_error (_("--engine needs an http:// or https:// URL"));
@@ -82,8 +97,75 @@ stampede_application_handle_local_options (GApplication *application,
   if (self->engine_url == NULL && self->token != NULL)
     return usage_error (_("--token is only for an engine given with "
                           "--engine"));
+  if (self->bench_rate < 0 || self->bench_duration_s < 0
+      || (self->bench_rate > 0) != (self->bench_duration_s > 0))
+    return usage_error ("--bench-rate and --bench-duration go together, "
+                        "each above 0");
 
   return -1;
+}
+
+/* The one line bench/present reads: counts, so that it can work out the
+ * rates itself exactly as it does for stampede-cli's summary. */
+static void
+bench_finished_cb (StampedeApiClient   *client,
+                   StampedeSnapshot    *snapshot,
+                   StampedeApplication *self)
+{
+  guint64 dropped = snapshot->outcomes[STAMPEDE_OUTCOME_DROPPED];
+
+  g_print ("stampede-bench sent=%" G_GUINT64_FORMAT
+           " answered=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
+           " duration_s=%.3f elapsed_s=%.3f p50_ms=%.3f p99_ms=%.3f\n",
+           snapshot->arrivals - dropped,
+           stampede_snapshot_answered (snapshot), dropped,
+           snapshot->duration_s, snapshot->elapsed_s,
+           snapshot->run.p50, snapshot->run.p99);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+bench_session_cb (StampedeSession     *session,
+                  GParamSpec          *pspec,
+                  StampedeApplication *self)
+{
+  switch (stampede_session_get_state (session)) {
+  case STAMPEDE_SESSION_READY:
+    g_signal_connect_object (stampede_session_get_client (session),
+                             "run-finished", G_CALLBACK (bench_finished_cb),
+                             self, 0);
+    break;
+
+  case STAMPEDE_SESSION_FAILED:
+    g_printerr ("stampede: the benchmark run cannot start: %s\n",
+                stampede_session_get_error (session));
+    g_application_quit (G_APPLICATION (self));
+    break;
+
+  case STAMPEDE_SESSION_NEW:
+  case STAMPEDE_SESSION_CONNECTING:
+  default:
+    break;
+  }
+}
+
+static void
+start_bench (StampedeApplication *self,
+             StampedeWindow      *window,
+             StampedeSession     *session)
+{
+  g_autoptr(StampedeRunConfig) config = stampede_run_config_new ();
+
+  g_assert (STAMPEDE_IS_APPLICATION (self));
+
+  config->rate = self->bench_rate;
+  config->duration_s = self->bench_duration_s;
+  config->ramp_s = 0;
+
+  g_signal_connect_object (session, "notify::state",
+                           G_CALLBACK (bench_session_cb), self, 0);
+  bench_session_cb (session, NULL, self);
+  stampede_window_start_run (window, config);
 }
 
 static void
@@ -91,6 +173,8 @@ stampede_application_activate (GApplication *application)
 {
   StampedeApplication *self = STAMPEDE_APPLICATION (application);
   g_autoptr(StampedeSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *frame_log;
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -107,6 +191,16 @@ stampede_application_activate (GApplication *application)
 
   window = GTK_WINDOW (stampede_window_new (GTK_APPLICATION (self),
                                             session));
+
+  /* bench/present reads the frame timings of the window from this file
+   * (see stampede-frame-log.c). */
+  frame_log = g_getenv ("STAMPEDE_FRAME_LOG");
+  if (frame_log != NULL && *frame_log != '\0'
+      && !stampede_frame_log_attach (GTK_WIDGET (window), frame_log, &error))
+    g_warning ("%s", error->message);
+
+  if (self->bench_rate > 0)
+    start_bench (self, STAMPEDE_WINDOW (window), session);
   if (self->present)
     stampede_window_start_presentation (STAMPEDE_WINDOW (window),
                                         PRESENTATION_SCENARIO);

@@ -30,6 +30,7 @@ struct _StampedeCounter {
   double                 from;
   double                 shown;
   gint64                 start_us;
+  gint64                 last_frame_us;
   guint                  tick_id;
 };
 
@@ -74,6 +75,7 @@ tick_cb (GtkWidget     *widget,
 
   if (self->start_us == 0)
     self->start_us = now;
+  self->last_frame_us = now;
 
   t = (now - self->start_us) / (double) EASE_US;
   if (t >= 1.0) {
@@ -191,8 +193,12 @@ stampede_counter_set_value (StampedeCounter *self,
   if (value == self->shown && self->tick_id == 0)
     return;
 
+  /* A counter on the move eases on from the frame that showed its value,
+   * not from the next one: when figures come as often as frames (a
+   * software renderer at full HD), an ease that started at the next frame
+   * would start again at every frame and the counter would never move. */
   self->from = self->shown;
-  self->start_us = 0;
+  self->start_us = self->tick_id != 0 ? self->last_frame_us : 0;
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->label),
                                                   tick_cb, self, NULL);

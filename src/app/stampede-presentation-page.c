@@ -21,6 +21,12 @@
 /* A profile with more hero figures than this shows them on two rows. */
 #define HEROES_PER_ROW 6
 
+/* The large type of cinematic mode needs a page at least this big: on a
+ * 1280x720 projector it would push the hero cards onto two rows and leave
+ * the flow canvas a sliver.  The style sheet keys it on "roomy". */
+#define ROOMY_WIDTH  1600
+#define ROOMY_HEIGHT 860
+
 /* The rows of the comparison card. */
 typedef enum {
   ROW_ACCURACY,
@@ -952,6 +958,59 @@ stampede_presentation_page_finalize (GObject *object)
   G_OBJECT_CLASS (stampede_presentation_page_parent_class)->finalize (object);
 }
 
+/*
+ * The page lays its child out itself instead of through AdwBin's layout
+ * manager, so that it sees its own size: the "roomy" class depends on it.
+ */
+static GtkSizeRequestMode
+stampede_presentation_page_get_request_mode (GtkWidget *widget)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child == NULL)
+    return GTK_SIZE_REQUEST_CONSTANT_SIZE;
+
+  return gtk_widget_get_request_mode (child);
+}
+
+static void
+stampede_presentation_page_measure (GtkWidget      *widget,
+                                    GtkOrientation  orientation,
+                                    int             for_size,
+                                    int            *minimum,
+                                    int            *natural,
+                                    int            *minimum_baseline,
+                                    int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL)
+    gtk_widget_measure (child, orientation, for_size, minimum, natural,
+                        minimum_baseline, natural_baseline);
+}
+
+/* The class depends only on the size the window gives the page, never on
+ * what the class itself changes, so toggling it here cannot oscillate. */
+static void
+stampede_presentation_page_size_allocate (GtkWidget *widget,
+                                          int        width,
+                                          int        height,
+                                          int        baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+  gboolean roomy = width >= ROOMY_WIDTH && height >= ROOMY_HEIGHT;
+
+  if (roomy != gtk_widget_has_css_class (widget, "roomy")) {
+    if (roomy)
+      gtk_widget_add_css_class (widget, "roomy");
+    else
+      gtk_widget_remove_css_class (widget, "roomy");
+  }
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+}
+
 static void
 stampede_presentation_page_class_init (StampedePresentationPageClass *klass)
 {
@@ -960,6 +1019,9 @@ stampede_presentation_page_class_init (StampedePresentationPageClass *klass)
 
   object_class->dispose = stampede_presentation_page_dispose;
   object_class->finalize = stampede_presentation_page_finalize;
+  widget_class->get_request_mode = stampede_presentation_page_get_request_mode;
+  widget_class->measure = stampede_presentation_page_measure;
+  widget_class->size_allocate = stampede_presentation_page_size_allocate;
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/org/stampede/Stampede/ui/stampede-presentation-page.ui");
@@ -997,6 +1059,7 @@ stampede_presentation_page_init (StampedePresentationPage *self)
 
   g_type_ensure (STAMPEDE_TYPE_FLOW_CANVAS);
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 
   self->criteria_chips = g_ptr_array_new ();
   self->settings = stampede_settings_new ();

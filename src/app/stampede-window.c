@@ -33,6 +33,7 @@ struct _StampedeWindow {
   StampedeApiClient        *client;
   StampedeFaultSession     *faults;
   char                     *pending_scenario;
+  StampedeRunConfig        *pending_run;
   gboolean                  faults_armed;
   gboolean                  pending_scene_run;
   gboolean                  presenting;
@@ -225,6 +226,27 @@ start_pending_scenario (StampedeWindow *self)
     start_scene_run (self);
 }
 
+/* Starts the run asked for with stampede_window_start_run(), once the
+ * engine can be asked. */
+static void
+start_pending_run (StampedeWindow *self)
+{
+  g_autoptr(StampedeRunConfig) config = NULL;
+
+  g_assert (STAMPEDE_IS_WINDOW (self));
+
+  if (self->client == NULL || self->pending_run == NULL)
+    return;
+
+  config = g_steal_pointer (&self->pending_run);
+  if (config->target_url == NULL)
+    config->target_url = g_strdup (
+      stampede_session_get_target_url (self->session));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "presentation");
+  stampede_admin_page_start_run (self->admin_page, config);
+}
+
 static void
 snapshot_cb (StampedeApiClient *client,
              StampedeSnapshot  *snapshot,
@@ -332,6 +354,7 @@ session_state_cb (StampedeWindow *self)
       self->presentation_page, _("Connected · waiting for figures"));
     set_client (self, stampede_session_get_client (session));
     start_pending_scenario (self);
+    start_pending_run (self);
     break;
 
   case STAMPEDE_SESSION_FAILED:
@@ -766,6 +789,7 @@ stampede_window_finalize (GObject *object)
   StampedeWindow *self = STAMPEDE_WINDOW (object);
 
   g_clear_pointer (&self->pending_scenario, g_free);
+  g_clear_pointer (&self->pending_run, stampede_run_config_free);
 
   G_OBJECT_CLASS (stampede_window_parent_class)->finalize (object);
 }
@@ -983,4 +1007,24 @@ stampede_window_start_presentation (StampedeWindow *self,
   self->pending_scenario = g_strdup (scenario);
   if (self->client != NULL)
     start_pending_scenario (self);
+}
+
+/**
+ * stampede_window_start_run:
+ * @self: a #StampedeWindow
+ * @config: the run; without a target it aims at the session's
+ *
+ * Shows the Presentation page and starts @config as soon as the engine is
+ * reachable, as the Admin page's Start button would.
+ */
+void
+stampede_window_start_run (StampedeWindow          *self,
+                           const StampedeRunConfig *config)
+{
+  g_return_if_fail (STAMPEDE_IS_WINDOW (self));
+  g_return_if_fail (config != NULL);
+
+  g_clear_pointer (&self->pending_run, stampede_run_config_free);
+  self->pending_run = stampede_run_config_copy (config);
+  start_pending_run (self);
 }

@@ -539,6 +539,17 @@ assert_presenting (Fixture  *fixture,
                    ==, presenting);
 }
 
+/* The canvas's size goes in the log: tests/flow/test-flow-labels.c checks
+ * that the labels fit at these sizes. */
+static void
+log_canvas_size (Fixture *fixture)
+{
+  GtkWidget *canvas = get_named (fixture, "presentation-canvas");
+
+  g_test_message ("Canvas: %dx%d", gtk_widget_get_width (canvas),
+                  gtk_widget_get_height (canvas));
+}
+
 static void
 test_keys (Fixture       *fixture,
            gconstpointer  data)
@@ -598,6 +609,7 @@ test_keys (Fixture       *fixture,
                              FIGURES_TIMEOUT_S));
   wait_until (fixture, never, 2);
   save_screenshot (fixture, "stampede-presentation-1280x720.png");
+  log_canvas_size (fixture);
 
   g_assert_true (press_key (fixture, GDK_KEY_space));
   g_assert_true (g_str_has_prefix (label_text (fixture,

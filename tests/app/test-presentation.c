@@ -226,6 +226,69 @@ test_counters_land (Fixture       *fixture,
   g_assert_cmpstr (label_text (fixture, "hero-processed"), ==, "104,000");
 }
 
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static guint64
+hero_processed (Fixture *fixture)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  const char *text = label_text (fixture, "hero-processed");
+  guint64 value = 0;
+
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p != ',')
+      g_string_append_c (digits, *p);
+  }
+  g_assert_true (g_ascii_string_to_unsigned (digits->str, 10, 0, G_MAXUINT64,
+                                             &value, NULL));
+
+  return value;
+}
+
+/* When figures come at least as often as frames (a slow renderer), each
+ * frame must still move the counter towards the newest figure. */
+static void
+test_counters_chase (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) snapshot = make_snapshot ();
+  GtkWidget *page = GTK_WIDGET (fixture->page);
+  guint frames = 0;
+  guint tick_id;
+
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+  stampede_presentation_page_update (fixture->page, snapshot);
+  g_assert_cmpuint (hero_processed (fixture), ==, 99000);
+
+  tick_id = gtk_widget_add_tick_callback (page, count_frame_cb, &frames,
+                                          NULL);
+  for (guint i = 1; i <= 12; i++) {
+    guint seen = frames;
+
+    /* A new figure between every two frames. */
+    snapshot->outcomes[STAMPEDE_OUTCOME_OK] += 1000;
+    stampede_presentation_page_update (fixture->page, snapshot);
+    while (frames == seen)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  gtk_widget_remove_tick_callback (page, tick_id);
+
+  /* The counter moved well past its start, and never past the newest
+   * figure. */
+  g_assert_cmpuint (hero_processed (fixture), >, 102000);
+  g_assert_cmpuint (hero_processed (fixture), <=, 111000);
+}
+
 static void
 test_narrative (Fixture       *fixture,
                 gconstpointer  data)
@@ -440,6 +503,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/stampede/presentation/reduced-motion", test_reduced_motion);
   ADD ("/stampede/presentation/counters-land", test_counters_land);
+  ADD ("/stampede/presentation/counters-chase", test_counters_chase);
   ADD ("/stampede/presentation/narrative", test_narrative);
   ADD ("/stampede/presentation/canvas", test_canvas);
   ADD ("/stampede/presentation/summary", test_summary);

@@ -18,6 +18,7 @@ typedef struct {
   GtkWidget                *widget;
   GtkSnapshot              *snapshot;
   const StampedeFlowLayout *layout;
+  GArray                   *boxes;
 } Labels;
 
 static PangoLayout *
@@ -56,6 +57,13 @@ append_text (Labels        *labels,
 
   layout = make_layout (labels->widget, text, size_px, weight);
   pango_layout_get_pixel_size (layout, &width, &height);
+
+  if (labels->boxes != NULL) {
+    graphene_rect_t box;
+
+    graphene_rect_init (&box, x - align_x * width, y, width, height);
+    g_array_append_val (labels->boxes, box);
+  }
 
   gtk_snapshot_save (labels->snapshot);
   gtk_snapshot_translate (labels->snapshot,
@@ -126,7 +134,7 @@ append_node_labels (Labels      *labels,
     if (agent >= 0 && agent < 4 && agent_ms[agent] > 0.0f) {
       g_autofree char *ms = format_ms (agent_ms[agent]);
 
-      append_text (labels, ms, 0.85f * l->font_px, PANGO_WEIGHT_NORMAL,
+      append_text (labels, ms, l->small_px, PANGO_WEIGHT_NORMAL,
                    &figure_color, x, y, 0.5f);
     }
   }
@@ -163,7 +171,7 @@ append_sink_labels (Labels *labels)
     if (outcomes[i] == STAMPEDE_FLOW_APPROVED) {
       stampede_flow_outcome_rgb (STAMPEDE_FLOW_FRAUD_MISSED, rgb);
       color = (GdkRGBA) { rgb[0], rgb[1], rgb[2], 1.0f };
-      append_text (labels, _("fraud missed"), 0.85f * l->font_px,
+      append_text (labels, _("fraud missed"), l->small_px,
                    PANGO_WEIGHT_NORMAL, &color, x, y, 0.0f);
     }
   }
@@ -178,15 +186,32 @@ append_legend (Labels *labels,
   const StampedeFlowLayout *l = labels->layout;
   g_autofree char *sampling = format_represented (represented);
   float y = l->legend_y - 0.6f * l->font_px;
-  float margin = 24.0f * l->unit;
+  float margin = MAX (24.0f * l->unit, 16.0f);
 
   append_text (labels, sampling, l->font_px, PANGO_WEIGHT_NORMAL, &color,
                margin, y, 0.0f);
   append_text (labels,
                _("Speed follows each transaction's measured latency "
                  "(log scale)"),
-               0.85f * l->font_px, PANGO_WEIGHT_NORMAL, &color,
+               l->small_px, PANGO_WEIGHT_NORMAL, &color,
                l->width - margin, y + 0.1f * l->font_px, 1.0f);
+}
+
+static GskRenderNode *
+build (GtkWidget                *widget,
+       const StampedeFlowLayout *layout,
+       const float               agent_ms[4],
+       double                    represented,
+       GArray                   *boxes)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  Labels labels = { widget, snapshot, layout, boxes };
+
+  append_node_labels (&labels, agent_ms);
+  append_sink_labels (&labels);
+  append_legend (&labels, represented);
+
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 }
 
 /**
@@ -207,19 +232,41 @@ stampede_flow_labels_build (GtkWidget                *widget,
                             const float               agent_ms[4],
                             double                    represented)
 {
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  Labels labels;
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (layout != NULL, NULL);
+  g_return_val_if_fail (agent_ms != NULL, NULL);
+
+  return build (widget, layout, agent_ms, represented, NULL);
+}
+
+/**
+ * stampede_flow_labels_measure:
+ * @widget: the canvas, for its Pango context and font
+ * @layout: where the nodes are
+ * @agent_ms: each agent's recent mean time, 0 when unknown
+ * @represented: how many transactions one particle stands for
+ *
+ * Lays out the labels that stampede_flow_labels_build() draws with the
+ * same arguments, without drawing them: for checking that they fit.
+ *
+ * Returns: (transfer full) (element-type graphene_rect_t): the logical
+ *   extents of each label, in the canvas's coordinates
+ */
+GArray *
+stampede_flow_labels_measure (GtkWidget                *widget,
+                              const StampedeFlowLayout *layout,
+                              const float               agent_ms[4],
+                              double                    represented)
+{
+  g_autoptr(GArray) boxes = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
   g_return_val_if_fail (layout != NULL, NULL);
   g_return_val_if_fail (agent_ms != NULL, NULL);
 
-  snapshot = gtk_snapshot_new ();
-  labels = (Labels) { widget, snapshot, layout };
+  boxes = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+  node = build (widget, layout, agent_ms, represented, boxes);
 
-  append_node_labels (&labels, agent_ms);
-  append_sink_labels (&labels);
-  append_legend (&labels, represented);
-
-  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  return g_steal_pointer (&boxes);
 }

@@ -11,9 +11,13 @@
 
 G_BEGIN_DECLS
 
-GskRenderNode *stampede_flow_labels_build (GtkWidget                *widget,
-                                           const StampedeFlowLayout *layout,
-                                           const float               agent_ms[4],
-                                           double                    represented);
+GskRenderNode *stampede_flow_labels_build   (GtkWidget                *widget,
+                                             const StampedeFlowLayout *layout,
+                                             const float               agent_ms[4],
+                                             double                    represented);
+GArray        *stampede_flow_labels_measure (GtkWidget                *widget,
+                                             const StampedeFlowLayout *layout,
+                                             const float               agent_ms[4],
+                                             double                    represented);
 
 G_END_DECLS

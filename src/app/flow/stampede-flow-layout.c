@@ -27,12 +27,46 @@
 /* How strongly particles slow down as they pass a node, 0 to 1. */
 #define NODE_EASE 0.4f
 
+/* The smallest label sizes, in logical pixels.  The canvas is often much
+ * shorter than the window (hero cards above, the narrative below), and
+ * text scaled with it would shrink past reading. */
+#define MIN_FONT_PX  13.0f
+#define MIN_SMALL_PX 11.0f
+
+/* The height of a line of text, as a multiple of its size: what Pango
+ * gives for the UI fonts, with a little to spare. */
+#define LINE_HEIGHT 1.3f
+
+/* Fits the three side-by-side agents, @spacing apart around @cy: when
+ * the names and times under the lowest one would reach past @bottom, or
+ * the highest one past @top, the agents move closer together and the
+ * whole flow moves to the middle of the room there is. */
+static void
+fit_agents (const StampedeFlowLayout *layout,
+            float                    *cy,
+            float                    *spacing,
+            float                     top,
+            float                     bottom)
+{
+  float r = layout->radius[STAMPEDE_FLOW_NODE_ANALYZER];
+  float below = r + 8.0f * layout->unit
+                + LINE_HEIGHT * (layout->font_px + layout->small_px);
+  float lowest = bottom - below;
+  float highest = top + r;
+
+  if (*cy + *spacing <= lowest && *cy - *spacing >= highest)
+    return;
+
+  *spacing = MAX (0.5f * (lowest - highest), 0.0f);
+  *cy = 0.5f * (lowest + highest);
+}
+
 void
 stampede_flow_layout_compute (StampedeFlowLayout *layout,
                               float               width,
                               float               height)
 {
-  float top, bottom, cy, half, r;
+  float top, bottom, cy, half, spacing, r;
   guint i;
 
   g_return_if_fail (layout != NULL);
@@ -43,15 +77,27 @@ stampede_flow_layout_compute (StampedeFlowLayout *layout,
   layout->width = width;
   layout->height = height;
   layout->unit = MAX (MIN (width / BASE_WIDTH, height / BASE_HEIGHT), 0.35f);
-  layout->font_px = 15.0f * layout->unit;
-  layout->legend_y = height - 30.0f * layout->unit;
+  layout->font_px = MAX (15.0f * layout->unit, MIN_FONT_PX);
+  layout->small_px = MAX (12.75f * layout->unit, MIN_SMALL_PX);
+  layout->legend_y = height - MAX (30.0f * layout->unit,
+                                   1.9f * layout->font_px);
 
   /* The flow fills the space above the legend row. */
   top = 0.06f * height;
-  bottom = layout->legend_y - 44.0f * layout->unit;
+  bottom = layout->legend_y - MAX (44.0f * layout->unit,
+                                   2.4f * layout->font_px);
   cy = 0.5f * (top + bottom);
   half = 0.5f * (bottom - top);
   r = 38.0f * layout->unit;
+
+  for (i = 0; i < STAMPEDE_FLOW_N_NODES; i++)
+    layout->radius[i] = i >= STAMPEDE_FLOW_NODE_SINK_APPROVED ? 0.42f * r : r;
+
+  /* The agents' labels end above the legend's text, which is centred on
+   * its row, with a little room between them. */
+  spacing = 0.62f * half;
+  fit_agents (layout, &cy, &spacing, 0.03f * height,
+              layout->legend_y - 1.1f * layout->font_px);
 
   layout->node[STAMPEDE_FLOW_NODE_INGESTION] =
     (StampedeFlowPoint) { COLUMN_INGESTION * width, cy };
@@ -62,16 +108,13 @@ stampede_flow_layout_compute (StampedeFlowLayout *layout,
 
   for (i = 0; i < STAMPEDE_FLOW_N_ROUTE_AGENTS; i++)
     layout->node[STAMPEDE_FLOW_NODE_ANALYZER + i] = (StampedeFlowPoint) {
-      COLUMN_AGENTS * width, cy + ((float) i - 1.0f) * 0.62f * half
+      COLUMN_AGENTS * width, cy + ((float) i - 1.0f) * spacing
     };
 
   for (i = 0; i < STAMPEDE_FLOW_N_SINKS; i++)
     layout->node[STAMPEDE_FLOW_NODE_SINK_APPROVED + i] = (StampedeFlowPoint) {
-      COLUMN_SINKS * width, cy + ((float) i - 1.5f) * 0.36f * half
+      COLUMN_SINKS * width, cy + ((float) i - 1.5f) * 0.58f * spacing
     };
-
-  for (i = 0; i < STAMPEDE_FLOW_N_NODES; i++)
-    layout->radius[i] = i >= STAMPEDE_FLOW_NODE_SINK_APPROVED ? 0.42f * r : r;
 
   layout->particle_radius = 9.0f * layout->unit;
   layout->spread = 0.45f * r;

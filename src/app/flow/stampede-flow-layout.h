@@ -43,7 +43,8 @@ typedef struct {
   float             radius[STAMPEDE_FLOW_N_NODES];
   float             particle_radius;     /* glow radius of one particle */
   float             spread;              /* half height of the stream band */
-  float             font_px;             /* label size */
+  float             font_px;             /* node names and the legend */
+  float             small_px;            /* figures under the names */
   float             legend_y;            /* baseline row of the legend */
 } StampedeFlowLayout;
 
