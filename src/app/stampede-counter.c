@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "stampede-counter.h"
+#include "stampede-flow-canvas.h"
 
 /* How long a counter takes to reach a new figure.  Snapshots come ten
  * times a second, so a running counter mostly chases its figure and lands
@@ -18,6 +19,13 @@
  * the latest figure itself, formatted exactly as it would be without any
  * animation.  With animations off, or on a label that is not on screen,
  * it writes the figure at once.
+ *
+ * Under a frame budget (stampede_counter_set_frame_interval(), the flow
+ * canvas's on a software renderer) a counter on the move writes its label
+ * only on the frames the budget allows, the same frames as the canvas;
+ * the ease is worked out from the frame time, so it lands when it would
+ * have anyway.  A label is only written when its text changes: writing
+ * it lays the label out again even with the same text.
  */
 struct _StampedeCounter {
   GObject                parent_instance;
@@ -31,6 +39,7 @@ struct _StampedeCounter {
   double                 shown;
   gint64                 start_us;
   gint64                 last_frame_us;
+  gint64                 frame_interval_us;
   guint                  tick_id;
 };
 
@@ -43,7 +52,8 @@ show (StampedeCounter *self,
   g_autofree char *text = self->format (value, self->user_data);
 
   self->shown = value;
-  gtk_label_set_label (self->label, text);
+  if (g_strcmp0 (gtk_label_get_label (self->label), text) != 0)
+    gtk_label_set_label (self->label, text);
 }
 
 static void
@@ -75,9 +85,14 @@ tick_cb (GtkWidget     *widget,
 
   if (self->start_us == 0)
     self->start_us = now;
-  self->last_frame_us = now;
 
   t = (now - self->start_us) / (double) EASE_US;
+  if (t < 1.0 && !stampede_flow_frame_is_due (self->last_frame_us, now,
+                                              self->frame_interval_us))
+    return G_SOURCE_CONTINUE;
+
+  /* The frame that showed a value, for an ease that starts from it. */
+  self->last_frame_us = now;
   if (t >= 1.0) {
     self->tick_id = 0;
     show (self, self->target);
@@ -198,7 +213,8 @@ stampede_counter_set_value (StampedeCounter *self,
    * software renderer at full HD), an ease that started at the next frame
    * would start again at every frame and the counter would never move. */
   self->from = self->shown;
-  self->start_us = self->tick_id != 0 ? self->last_frame_us : 0;
+  self->start_us = self->tick_id != 0 && self->start_us != 0
+                   ? self->last_frame_us : 0;
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->label),
                                                   tick_cb, self, NULL);
@@ -248,4 +264,35 @@ stampede_counter_is_settled (StampedeCounter *self)
   g_return_val_if_fail (STAMPEDE_IS_COUNTER (self), TRUE);
 
   return self->tick_id == 0;
+}
+
+/**
+ * stampede_counter_set_frame_interval:
+ * @self: a #StampedeCounter
+ * @interval_us: the frame budget in microseconds, 0 for every frame
+ *
+ * Keeps the counter to a frame budget, see stampede_flow_frame_is_due().
+ */
+void
+stampede_counter_set_frame_interval (StampedeCounter *self,
+                                     gint64           interval_us)
+{
+  g_return_if_fail (STAMPEDE_IS_COUNTER (self));
+  g_return_if_fail (interval_us >= 0);
+
+  self->frame_interval_us = interval_us;
+}
+
+/**
+ * stampede_counter_get_frame_interval:
+ * @self: a #StampedeCounter
+ *
+ * Returns: the counter's frame budget in microseconds, 0 for every frame
+ */
+gint64
+stampede_counter_get_frame_interval (StampedeCounter *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_COUNTER (self), 0);
+
+  return self->frame_interval_us;
 }

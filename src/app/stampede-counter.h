@@ -26,5 +26,10 @@ void             stampede_counter_set_value  (StampedeCounter       *self,
 double           stampede_counter_get_value  (StampedeCounter       *self);
 void             stampede_counter_refresh    (StampedeCounter       *self);
 gboolean         stampede_counter_is_settled (StampedeCounter       *self);
+void             stampede_counter_set_frame_interval
+                                             (StampedeCounter *self,
+                                              gint64           interval_us);
+gint64           stampede_counter_get_frame_interval
+                                             (StampedeCounter       *self);
 
 G_END_DECLS

@@ -99,11 +99,22 @@ G_DEFINE_FINAL_TYPE (StampedePresentationPage, stampede_presentation_page,
 
 static void refresh_figures (StampedePresentationPage *self);
 
+/* Snapshots come ten times a second and mostly leave a label's text as
+ * it was; writing a label lays it out again even with the same text, so
+ * only a change is written. */
+static void
+set_text (GtkLabel   *label,
+          const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_label (label), text) != 0)
+    gtk_label_set_label (label, text);
+}
+
 static void
 take_text (GtkLabel *label,
            char     *text)
 {
-  gtk_label_set_label (label, text);
+  set_text (label, text);
   g_free (text);
 }
 
@@ -541,10 +552,10 @@ show_assumptions (StampedePresentationPage *self)
   g_assert (STAMPEDE_IS_PRESENTATION_PAGE (self));
 
   if (g_str_equal (currency->code, "USD")) {
-    gtk_label_set_label (self->assumptions_label,
-                         _("Counts are measured in this run; the prices are "
-                           "the cost model’s assumptions, set in "
-                           "Preferences."));
+    set_text (self->assumptions_label,
+              _("Counts are measured in this run; the prices are "
+                "the cost model’s assumptions, set in "
+                "Preferences."));
     return;
   }
 
@@ -773,7 +784,7 @@ show_scene (StampedePresentationPage *self)
     g_autofree char *duration = stampede_format_clock (
       self->latest->duration_s);
 
-    gtk_label_set_label (self->scene_label, _("Live run"));
+    set_text (self->scene_label, _("Live run"));
     /* Translators: a rate such as "400", then a time such as "2:20". */
     take_text (self->caption_label,
                g_strdup_printf (_("%s transactions a second for %s, outside "
@@ -783,8 +794,7 @@ show_scene (StampedePresentationPage *self)
     return;
   }
 
-  gtk_label_set_label (self->scene_label,
-                       stampede_scene_get_title (self->scene));
+  set_text (self->scene_label, stampede_scene_get_title (self->scene));
 
   if (self->paused)
     caption = g_strdup (_("Paused · the run is stopped; press Space to "
@@ -796,7 +806,7 @@ show_scene (StampedePresentationPage *self)
                           "runs itself"));
   else if (self->plan != NULL)
     caption = stampede_scene_plan_describe (self->plan, self->scene);
-  gtk_label_set_label (self->caption_label, caption != NULL ? caption : "");
+  set_text (self->caption_label, caption != NULL ? caption : "");
 
   gtk_widget_set_visible (self->summary_box,
                           self->scene == STAMPEDE_SCENE_SUMMARY);
@@ -815,7 +825,7 @@ show_narrative (StampedePresentationPage *self,
   if (has_figures (snapshot))
     text = stampede_story_narrative (snapshot, &self->profile);
 
-  gtk_label_set_label (self->narrative_label, text != NULL ? text : "");
+  set_text (self->narrative_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->narrative_label), text != NULL);
 }
 
@@ -890,8 +900,7 @@ apply_profile (StampedePresentationPage *self)
                  g_strdup_printf (_("%s (%s)"), stampede_hero_get_title (h),
                                   self->profile.currency->code));
     else
-      gtk_label_set_label (self->hero_captions[h],
-                           stampede_hero_get_title (h));
+      set_text (self->hero_captions[h], stampede_hero_get_title (h));
   }
 
   /* Up to six figures on one row, more on two even rows. */
@@ -913,6 +922,17 @@ static void
 settings_changed_cb (StampedePresentationPage *self)
 {
   apply_profile (self);
+}
+
+/* The hero counters keep to the canvas's frame budget, so that on a
+ * software renderer they draw on the canvas's frames and no others. */
+static void
+frame_interval_changed_cb (StampedePresentationPage *self)
+{
+  gint64 interval = stampede_flow_canvas_get_frame_interval (self->canvas);
+
+  for (guint h = 0; h < STAMPEDE_N_HEROES; h++)
+    stampede_counter_set_frame_interval (self->counters[h], interval);
 }
 
 static void
@@ -1081,11 +1101,15 @@ stampede_presentation_page_init (StampedePresentationPage *self)
                            G_CALLBACK (animations_changed_cb), self,
                            G_CONNECT_SWAPPED);
   animations_changed_cb (self);
+  g_signal_connect_object (self->canvas, "notify::frame-interval",
+                           G_CALLBACK (frame_interval_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  frame_interval_changed_cb (self);
 
   apply_profile (self);
   show_scene (self);
-  gtk_label_set_label (self->status_label,
-                       _("Ready · press Space to start the scenario"));
+  set_text (self->status_label,
+            _("Ready · press Space to start the scenario"));
 }
 
 static void
@@ -1249,7 +1273,7 @@ stampede_presentation_page_set_message (StampedePresentationPage *self,
   g_return_if_fail (STAMPEDE_IS_PRESENTATION_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  gtk_label_set_label (self->status_label, message);
+  set_text (self->status_label, message);
 }
 
 /**
@@ -1266,7 +1290,7 @@ stampede_presentation_page_show_problem (StampedePresentationPage *self,
   g_return_if_fail (STAMPEDE_IS_PRESENTATION_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  gtk_label_set_label (self->banner_label, message);
+  set_text (self->banner_label, message);
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "stampede-admin-page.h"
 #include "stampede-application.h"
 #include "stampede-format.h"
@@ -44,57 +45,17 @@ typedef gboolean (*Predicate) (Fixture *fixture);
 static StampedeApplication *application;
 
 static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_named (child, name);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
 get_named (Fixture    *fixture,
            const char *name)
 {
-  GtkWidget *widget = find_named (GTK_WIDGET (fixture->window), name);
-
-  if (widget == NULL)
-    g_error ("The window has no widget named “%s”", name);
-
-  return widget;
+  return app_test_get_named (GTK_WIDGET (fixture->window), name);
 }
 
 static const char *
 label_text (Fixture    *fixture,
             const char *name)
 {
-  return gtk_label_get_label (GTK_LABEL (get_named (fixture, name)));
-}
-
-/* Reads a grouped count such as "12,345"; FALSE for anything else. */
-static gboolean
-parse_count (const char *text,
-             guint64    *value)
-{
-  g_autoptr(GString) digits = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++) {
-    if (*p != ',')
-      g_string_append_c (digits, *p);
-  }
-
-  return g_ascii_string_to_unsigned (digits->str, 10, 0, G_MAXUINT64,
-                                     value, NULL);
+  return app_test_label_text (GTK_WIDGET (fixture->window), name);
 }
 
 static guint64
@@ -104,7 +65,7 @@ label_count (Fixture    *fixture,
   const char *text = label_text (fixture, name);
   guint64 value = 0;
 
-  if (!parse_count (text, &value))
+  if (!app_test_parse_count (text, &value))
     g_error ("Label “%s” shows “%s”, not a count", name, text);
 
   return value;
@@ -135,50 +96,10 @@ wait_until (Fixture   *fixture,
 }
 
 static void
-invalidated_cb (GdkPaintable *paintable,
-                gboolean     *drawn)
-{
-  *drawn = TRUE;
-}
-
-static void
 save_screenshot (Fixture    *fixture,
                  const char *file_name)
 {
-  GtkWidget *widget = GTK_WIDGET (fixture->window);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  gboolean drawn = FALSE;
-  GskRenderer *renderer;
-
-  /* The paintable holds the widget's image from its last frame; wait for
-   * a frame drawn after it was made. */
-  g_signal_connect (paintable, "invalidate-contents",
-                    G_CALLBACK (invalidated_cb), &drawn);
-  gtk_widget_queue_draw (widget);
-  while (!drawn && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handlers_disconnect_by_func (paintable, invalidated_cb, &drawn);
-  g_assert_true (drawn);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width,
-                                                              height));
-
-  path = g_test_build_filename (G_TEST_BUILT, file_name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  app_test_save_screenshot (GTK_WIDGET (fixture->window), file_name);
 }
 
 static gboolean
@@ -267,7 +188,7 @@ tps_positive (Fixture *fixture)
 {
   guint64 tps = 0;
 
-  return parse_count (label_text (fixture, "hero-tps"), &tps) && tps > 0;
+  return app_test_parse_count (label_text (fixture, "hero-tps"), &tps) && tps > 0;
 }
 
 static gboolean
@@ -275,7 +196,7 @@ target_rate_changed (Fixture *fixture)
 {
   guint64 rate = 0;
 
-  return parse_count (label_text (fixture, "analytics-target-rate"), &rate) &&
+  return app_test_parse_count (label_text (fixture, "analytics-target-rate"), &rate) &&
          rate == RUN_NEW_RATE;
 }
 
@@ -521,7 +442,7 @@ processed_positive (Fixture *fixture)
 {
   guint64 processed = 0;
 
-  return parse_count (label_text (fixture, "hero-processed"), &processed)
+  return app_test_parse_count (label_text (fixture, "hero-processed"), &processed)
          && processed > 0;
 }
 

@@ -8,6 +8,7 @@
  */
 
 #include <math.h>
+#include <string.h>
 
 #include "flow-test-util.h"
 
@@ -371,6 +372,132 @@ test_screenshots (void)
   }
 }
 
+/* GL renderers that draw with the CPU, by their GL_RENDERER strings, and
+ * hardware ones that merely mention LLVM. */
+static void
+test_software_names (void)
+{
+  g_assert_true (stampede_flow_renderer_name_is_software (
+    "llvmpipe (LLVM 15.0.6, 256 bits)"));
+  g_assert_true (stampede_flow_renderer_name_is_software ("softpipe"));
+  g_assert_true (stampede_flow_renderer_name_is_software (
+    "Google SwiftShader"));
+  g_assert_false (stampede_flow_renderer_name_is_software (
+    "Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
+  g_assert_false (stampede_flow_renderer_name_is_software (
+    "AMD Radeon RX 6600 (navi23, LLVM 15.0.6, DRM 3.49, 6.1.0)"));
+  g_assert_false (stampede_flow_renderer_name_is_software (NULL));
+}
+
+/* Counts the frames a budget lets through out of @n_frames frames
+ * @gap_us apart, starting at a time that begins a slot. */
+static guint
+count_due (gint64 gap_us,
+           guint  n_frames,
+           gint64 interval_us)
+{
+  gint64 last = 0;
+  guint due = 0;
+
+  for (guint k = 0; k < n_frames; k++) {
+    gint64 now = G_GINT64_CONSTANT (1000000000) + k * gap_us;
+
+    if (stampede_flow_frame_is_due (last, now, interval_us)) {
+      last = now;
+      due++;
+    }
+  }
+
+  return due;
+}
+
+/* A second of frames: 60 Hz or 144 Hz frames under a 50 ms budget give
+ * one frame in each of the second's 20 slots; frames slower than the
+ * budget are all drawn, and without a budget every frame is. */
+static void
+test_frame_due (void)
+{
+  gint64 budget = STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US;
+
+  g_assert_cmpint (budget, ==, 50000);
+  g_assert_cmpuint (count_due (16667, 60, budget), ==, 20);
+  g_assert_cmpuint (count_due (6944, 144, budget), ==, 20);
+  g_assert_cmpuint (count_due (100000, 10, budget), ==, 10);
+  g_assert_cmpuint (count_due (16667, 60, 0), ==, 60);
+
+  /* A first frame is always drawn; a frame in the same slot is not. */
+  g_assert_true (stampede_flow_frame_is_due (0, 1000010000, budget));
+  g_assert_false (stampede_flow_frame_is_due (1000000000, 1000049999,
+                                              budget));
+  g_assert_true (stampede_flow_frame_is_due (1000049999, 1000050000,
+                                             budget));
+}
+
+typedef struct {
+  GArray *painted;
+} PaintLog;
+
+static void
+paint_cb (GdkFrameClock *clock,
+          PaintLog      *log)
+{
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  g_array_append_val (log->painted, now);
+}
+
+/* Under Xvfb the GL renderer is Mesa's llvmpipe, which draws with the
+ * CPU: the canvas keeps to its 50 ms frame budget there, painting at
+ * most one frame in each slot while it animates, as it does in its
+ * software view. */
+static void
+test_frame_budget (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *renderer = stampede_flow_canvas_get_gl_renderer (f->canvas);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (f->window);
+  gint64 budget = STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US;
+  PaintLog log = { g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  gulong paint_id;
+  gint64 interval = -1;
+
+  g_assert_nonnull (renderer);
+  g_test_message ("GL renderer: %s", renderer);
+  if (strstr (renderer, "llvmpipe") == NULL) {
+    g_test_skip ("The GL renderer is not llvmpipe");
+    g_array_unref (log.painted);
+    return;
+  }
+
+  g_assert_false (stampede_flow_canvas_get_software (f->canvas));
+  g_assert_cmpint (stampede_flow_canvas_get_frame_interval (f->canvas), ==,
+                   budget);
+  g_object_get (f->canvas, "frame-interval", &interval, NULL);
+  g_assert_cmpint (interval, ==, budget);
+
+  /* Slow particles live for seconds, longer than the frames below. */
+  flow_test_add_batch (f->canvas, STAMPEDE_FLOW_APPROVED, 0, 10000, BATCH);
+  stampede_flow_canvas_set_paused (f->canvas, FALSE);
+  paint_id = g_signal_connect (clock, "paint", G_CALLBACK (paint_cb), &log);
+  flow_test_run_frames (f->window, 30);
+  g_signal_handler_disconnect (clock, paint_id);
+  g_assert_cmpuint (stampede_flow_canvas_get_n_live (f->canvas), ==, BATCH);
+
+  g_assert_cmpuint (log.painted->len, >=, 2);
+  for (guint i = 1; i < log.painted->len; i++) {
+    gint64 a = g_array_index (log.painted, gint64, i - 1);
+    gint64 b = g_array_index (log.painted, gint64, i);
+
+    g_assert_cmpint (a / budget, <, b / budget);
+  }
+  g_array_unref (log.painted);
+
+  /* The software view keeps to the same budget. */
+  stampede_flow_canvas_set_force_software (f->canvas, TRUE);
+  g_assert_cmpint (stampede_flow_canvas_get_frame_interval (f->canvas), ==,
+                   budget);
+}
+
 static void
 test_no_display (void)
 {
@@ -382,6 +509,10 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/stampede/flow-canvas/software-names",
+                   test_software_names);
+  g_test_add_func ("/stampede/flow-canvas/frame-due", test_frame_due);
 
   if (!gtk_init_check ()) {
     g_test_add_func ("/stampede/flow-canvas/no-display", test_no_display);
@@ -400,6 +531,7 @@ main (int   argc,
   ADD ("cap-and-sampling", test_cap_and_sampling);
   ADD ("frame-clock", test_frame_clock);
   ADD ("reduced-motion", test_reduced_motion);
+  ADD ("frame-budget", test_frame_budget);
   g_test_add_func ("/stampede/flow-canvas/screenshots", test_screenshots);
 
 #undef ADD

@@ -8,10 +8,27 @@
  * drawn by a GtkGLArea child whose framebuffer is transparent where no
  * particle shines; without GL they are drawn with cairo instead (the
  * software view), so the canvas is never a blank box.
+ *
+ * The frame budget.  When the GL renderer is a software one (Mesa's
+ * llvmpipe or softpipe, SwiftShader) or the canvas draws its software
+ * view, the CPU draws every frame of the whole window: at 1280x720 under
+ * llvmpipe that is most of a core at the display's rate, taken from the
+ * engine and platform the page is showing, and the presenter must never
+ * stall the run it shows.  There the canvas draws at most one frame in
+ * each STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US slot of the monotonic
+ * clock (20 frames a second): the ticks in between move its clock on but
+ * queue nothing.  Particles' positions are worked out from the clock, so
+ * motion stays right, only coarser.  On hardware GL it draws at the
+ * display's rate.  The budget is the "frame-interval" property (0 for the
+ * display's rate), so that the widgets around the canvas can keep to the
+ * same one; stampede_flow_frame_is_due() puts all of them on the same
+ * frames.
  */
 
 #include <math.h>
 #include <string.h>
+
+#include <epoxy/gl.h>
 
 #include <glib/gi18n.h>
 
@@ -45,6 +62,11 @@
 /* Weight of the newest sample in the agents' running means. */
 #define AGENT_MEAN_WEIGHT 0.05f
 
+/* GL_RENDERER of the software rasterisers known to draw with the CPU. */
+static const char * const software_renderers[] = {
+  "llvmpipe", "softpipe", "SwiftShader",
+};
+
 struct _StampedeFlowCanvas {
   GtkWidget             parent_instance;
 
@@ -61,7 +83,10 @@ struct _StampedeFlowCanvas {
   double                last_batch_s;
   double                live_until_s;
   gint64                last_frame_us;
+  gint64                last_drawn_us;
+  gint64                frame_interval_us;
   guint                 tick_id;
+  char                 *gl_renderer;
 
   double                represented;
   float                 agent_mean_ms[4];
@@ -81,6 +106,7 @@ enum {
   PROP_FORCE_SOFTWARE,
   PROP_SOFTWARE,
   PROP_REPRESENTED,
+  PROP_FRAME_INTERVAL,
   N_PROPS,
 };
 
@@ -90,6 +116,23 @@ static gboolean
 is_software (StampedeFlowCanvas *self)
 {
   return self->force_software || self->gl_failed;
+}
+
+/* Works out the frame budget again (see the top of this file). */
+static void
+update_frame_interval (StampedeFlowCanvas *self)
+{
+  gboolean cpu;
+  gint64 interval;
+
+  cpu = is_software (self)
+        || stampede_flow_renderer_name_is_software (self->gl_renderer);
+  interval = cpu ? STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US : 0;
+  if (interval == self->frame_interval_us)
+    return;
+
+  self->frame_interval_us = interval;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME_INTERVAL]);
 }
 
 static void
@@ -112,15 +155,27 @@ tick_cb (GtkWidget     *widget,
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   double step = (now - self->last_frame_us) / (double) G_USEC_PER_SEC;
 
+  gboolean done;
+
   if (self->last_frame_us != 0)
     self->time_s += CLAMP (step, 0.0, MAX_FRAME_STEP_S);
   self->last_frame_us = now;
 
-  queue_frame (self);
-
   /* Once the last particle has faded there is nothing to animate; the
-   * next arrival starts the clock again. */
-  if (self->time_s >= self->live_until_s) {
+   * next arrival starts the clock again.  That last frame is drawn
+   * whatever the budget, so that no particle stays behind. */
+  done = self->time_s >= self->live_until_s;
+
+  if (done || stampede_flow_frame_is_due (self->last_drawn_us, now,
+                                          self->frame_interval_us)) {
+    self->last_drawn_us = now;
+    queue_frame (self);
+    /* Labels dropped since the last frame are drawn with this one. */
+    if (self->labels == NULL)
+      gtk_widget_queue_draw (widget);
+  }
+
+  if (done) {
     self->tick_id = 0;
     self->last_frame_us = 0;
     return G_SOURCE_REMOVE;
@@ -157,6 +212,7 @@ set_gl_failed (StampedeFlowCanvas *self,
   gboolean was_software = is_software (self);
 
   self->gl_failed = failed;
+  update_frame_interval (self);
 
   if (was_software != is_software (self)) {
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOFTWARE]);
@@ -186,6 +242,7 @@ gl_realize_cb (GtkGLArea          *area,
   GdkGLContext *context;
 
   gtk_gl_area_make_current (area);
+  g_clear_pointer (&self->gl_renderer, g_free);
   if (gtk_gl_area_get_error (area) != NULL) {
     g_message ("No OpenGL for the flow canvas (%s); drawing the software view",
                gtk_gl_area_get_error (area)->message);
@@ -194,6 +251,11 @@ gl_realize_cb (GtkGLArea          *area,
   }
 
   context = gtk_gl_area_get_context (area);
+  self->gl_renderer = g_strdup ((const char *) glGetString (GL_RENDERER));
+  g_debug ("Flow canvas GL renderer: %s",
+           self->gl_renderer != NULL ? self->gl_renderer : "(unknown)");
+  update_frame_interval (self);
+
   if (!context_is_capable (context)) {
     g_message ("The flow canvas needs OpenGL 3.3 or OpenGL ES 3.0; "
                "drawing the software view");
@@ -277,7 +339,11 @@ static void
 invalidate_labels (StampedeFlowCanvas *self)
 {
   g_clear_pointer (&self->labels, gsk_render_node_unref);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  /* A ticking canvas draws the new labels with its next frame, within
+   * its frame budget. */
+  if (self->tick_id == 0)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -388,6 +454,7 @@ stampede_flow_canvas_finalize (GObject *object)
   StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (object);
 
   stampede_flow_ring_clear (&self->ring);
+  g_clear_pointer (&self->gl_renderer, g_free);
 
   G_OBJECT_CLASS (stampede_flow_canvas_parent_class)->finalize (object);
 }
@@ -415,6 +482,9 @@ stampede_flow_canvas_get_property (GObject    *object,
       break;
     case PROP_REPRESENTED:
       g_value_set_double (value, self->represented);
+      break;
+    case PROP_FRAME_INTERVAL:
+      g_value_set_int64 (value, self->frame_interval_us);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -481,6 +551,11 @@ stampede_flow_canvas_class_init (StampedeFlowCanvasClass *klass)
   properties[PROP_REPRESENTED] =
     g_param_spec_double ("represented", NULL, NULL, 0.0, G_MAXDOUBLE, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The frame budget in microseconds, 0 for the display's rate. */
+  properties[PROP_FRAME_INTERVAL] =
+    g_param_spec_int64 ("frame-interval", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "flowcanvas");
@@ -499,6 +574,8 @@ stampede_flow_canvas_init (StampedeFlowCanvas *self)
   /* GTK 4.8 reads GDK_DEBUG=gl-disable itself; GDK_GL=disable is how
    * users of other GTK versions ask for the same, so honour it too. */
   self->force_software = gdk_gl != NULL && strstr (gdk_gl, "disable") != NULL;
+  self->frame_interval_us = self->force_software
+                            ? STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US : 0;
 
   self->gl_area = gtk_gl_area_new ();
   gtk_gl_area_set_auto_render (GTK_GL_AREA (self->gl_area), TRUE);
@@ -622,7 +699,10 @@ stampede_flow_canvas_add_samples (StampedeFlowCanvas       *self,
   if (agents)
     invalidate_labels (self);
 
-  queue_frame (self);
+  /* A ticking canvas shows the new particles with its next frame, within
+   * its frame budget. */
+  if (self->tick_id == 0)
+    queue_frame (self);
   update_ticking (self);
 }
 
@@ -775,6 +855,7 @@ stampede_flow_canvas_set_force_software (StampedeFlowCanvas *self,
 
   was_software = is_software (self);
   self->force_software = force_software;
+  update_frame_interval (self);
 
   /* The GL buffer kept the particles that arrived meanwhile only if they
    * were uploaded; send them all again on the way back. */
@@ -801,4 +882,82 @@ stampede_flow_canvas_get_software (StampedeFlowCanvas *self)
   g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), FALSE);
 
   return is_software (self);
+}
+
+/**
+ * stampede_flow_canvas_get_gl_renderer:
+ * @self: a #StampedeFlowCanvas
+ *
+ * Returns: (nullable): GL_RENDERER of the canvas's GL context, or %NULL
+ *   before the canvas has one
+ */
+const char *
+stampede_flow_canvas_get_gl_renderer (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), NULL);
+
+  return self->gl_renderer;
+}
+
+/**
+ * stampede_flow_canvas_get_frame_interval:
+ * @self: a #StampedeFlowCanvas
+ *
+ * The canvas's frame budget, see the top of stampede-flow-canvas.c.
+ *
+ * Returns: the least time between two frames the canvas draws while it
+ *   animates, in microseconds, or 0 to draw at the display's rate
+ */
+gint64
+stampede_flow_canvas_get_frame_interval (StampedeFlowCanvas *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), 0);
+
+  return self->frame_interval_us;
+}
+
+/**
+ * stampede_flow_renderer_name_is_software:
+ * @name: (nullable): a GL_RENDERER string
+ *
+ * Returns: whether @name is a GL renderer that draws with the CPU; %NULL,
+ *   an unknown renderer, is not
+ */
+gboolean
+stampede_flow_renderer_name_is_software (const char *name)
+{
+  if (name == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (software_renderers); i++) {
+    if (strstr (name, software_renderers[i]) != NULL)
+      return TRUE;
+  }
+
+  return FALSE;
+}
+
+/**
+ * stampede_flow_frame_is_due:
+ * @last_us: the frame time of the last frame drawn, 0 for none
+ * @now_us: the frame time of this frame
+ * @interval_us: the frame budget, 0 for the display's rate
+ *
+ * Under a frame budget, the first frame in each @interval_us slot of the
+ * monotonic clock is drawn.  Slots rather than the time since the last
+ * frame put every widget on the same budget on the same frames, and a
+ * display whose frames come a little early or late still gets one frame
+ * in each slot.
+ *
+ * Returns: whether the frame at @now_us should be drawn
+ */
+gboolean
+stampede_flow_frame_is_due (gint64 last_us,
+                            gint64 now_us,
+                            gint64 interval_us)
+{
+  if (interval_us <= 0 || last_us <= 0)
+    return TRUE;
+
+  return now_us / interval_us != last_us / interval_us;
 }

@@ -40,6 +40,12 @@ typedef struct {
  * the oldest. */
 #define STAMPEDE_FLOW_MAX_PARTICLES 20000
 
+/* The frame budget of the canvas, and of whatever draws with it, when
+ * every frame is drawn by the CPU (see stampede-flow-canvas.c): at most
+ * one frame in each slot of this many microseconds, 20 frames a second. */
+#define STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US \
+  (50 * G_TIME_SPAN_MILLISECOND)
+
 #define STAMPEDE_TYPE_FLOW_CANVAS (stampede_flow_canvas_get_type ())
 
 G_DECLARE_FINAL_TYPE (StampedeFlowCanvas, stampede_flow_canvas,
@@ -73,5 +79,15 @@ void       stampede_flow_canvas_set_force_software
                                              gboolean                  force);
 gboolean   stampede_flow_canvas_get_software
                                             (StampedeFlowCanvas       *self);
+const char *stampede_flow_canvas_get_gl_renderer
+                                            (StampedeFlowCanvas       *self);
+gint64     stampede_flow_canvas_get_frame_interval
+                                            (StampedeFlowCanvas       *self);
+
+gboolean   stampede_flow_renderer_name_is_software
+                                            (const char               *name);
+gboolean   stampede_flow_frame_is_due       (gint64 last_us,
+                                             gint64 now_us,
+                                             gint64 interval_us);
 
 G_END_DECLS
