@@ -54,10 +54,17 @@ rule_for (guint64 id)
 }
 
 /* The target: a SoupServer in a thread of its own.  Besides the rule it
- * can answer everything late (@delay_ms), answer sequence % 50 == 9 late
- * (@slow_ms), hold every request that comes within a stretch of time
+ * can answer everything late (@delay_ms), answer sequence % @slow_every
+ * == 9 % @slow_every late (@slow_ms; @slow_every is 50 when not set),
+ * hold every request that comes within a stretch of time
  * until that stretch ends (@stall_from_ms, @stall_ms, counted from its
- * first request), or speak another answer shape (@other_shape). */
+ * first request), or speak another answer shape (@other_shape).
+ *
+ * For retries (@reject_status not 0) it answers the first attempt of a
+ * transaction whose sequence % @reject_every == 0 with @reject_status,
+ * and "Retry-After: @retry_after_s" when that is not 0, or every attempt
+ * of it when @reject_always; it approves every other attempt.
+ * @attempts counts the attempts by id. */
 
 typedef struct {
   GThread      *thread;
@@ -65,10 +72,16 @@ typedef struct {
   GMainLoop    *loop;
   guint         delay_ms;
   guint         slow_ms;
+  guint         slow_every;
   guint         stall_from_ms;
   guint         stall_ms;
   gint64        first_us;
   gboolean      other_shape;
+  guint         reject_status;
+  guint         reject_every;
+  guint         retry_after_s;
+  gboolean      reject_always;
+  GHashTable   *attempts;
   guint         port;
   GMutex        lock;
   GCond         cond;
@@ -205,6 +218,42 @@ answer_other_shape (SoupServerMessage *msg,
 }
 
 static void
+close_connection (SoupServerMessage *msg)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+/* Answers in the retry mode; see Target. */
+static void
+answer_retry_mode (Target            *target,
+                   SoupServerMessage *msg,
+                   const char        *id)
+{
+  guint64 sequence = g_ascii_strtoull (id + 3, NULL, 16) & SEQUENCE_MASK;
+  guint attempt;
+
+  attempt = GPOINTER_TO_UINT (g_hash_table_lookup (target->attempts, id)) + 1;
+  g_hash_table_replace (target->attempts, g_strdup (id),
+                        GUINT_TO_POINTER (attempt));
+
+  if (sequence % target->reject_every == 0
+      && (attempt == 1 || target->reject_always)) {
+    soup_server_message_set_status (msg, target->reject_status, NULL);
+    if (target->retry_after_s > 0) {
+      g_autofree char *after = g_strdup_printf ("%u", target->retry_after_s);
+
+      soup_message_headers_replace (
+        soup_server_message_get_response_headers (msg), "Retry-After", after);
+    }
+    return;
+  }
+
+  answer (msg, RULE_APPROVE, id);
+}
+
+static void
 score_cb (SoupServer        *server,
           SoupServerMessage *msg,
           const char        *path,
@@ -238,18 +287,22 @@ score_cb (SoupServer        *server,
   id = json_object_get_string_member (
     json_node_get_object (json_parser_get_root (parser)), "id");
   g_assert_true (g_str_has_prefix (id, "tx-"));
+  if (target->reject_status != 0) {
+    answer_retry_mode (target, msg, id);
+    return;
+  }
+
   rule = rule_for (g_ascii_strtoull (id + 3, NULL, 16));
 
   if (target->slow_ms > 0
-      && (g_ascii_strtoull (id + 3, NULL, 16) & SEQUENCE_MASK) % 50 == 9) {
+      && (g_ascii_strtoull (id + 3, NULL, 16) & SEQUENCE_MASK)
+         % target->slow_every == 9 % target->slow_every) {
     answer_after (target, msg, target->slow_ms);
     return;
   }
 
   if (rule == RULE_CLOSE) {
-    g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
-
-    g_io_stream_close (stream, NULL, NULL);
+    close_connection (msg);
     return;
   }
 
@@ -295,9 +348,16 @@ target_start_with (const Target *options)
   g_cond_init (&target->cond);
   target->delay_ms = options->delay_ms;
   target->slow_ms = options->slow_ms;
+  target->slow_every = options->slow_every > 0 ? options->slow_every : 50;
   target->stall_from_ms = options->stall_from_ms;
   target->stall_ms = options->stall_ms;
   target->other_shape = options->other_shape;
+  target->reject_status = options->reject_status;
+  target->reject_every = MAX (1, options->reject_every);
+  target->retry_after_s = options->retry_after_s;
+  target->reject_always = options->reject_always;
+  target->attempts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            NULL);
   target->context = g_main_context_new ();
   target->loop = g_main_loop_new (target->context, FALSE);
   target->thread = g_thread_new ("test-target", target_thread, target);
@@ -325,6 +385,7 @@ target_stop (Target *target)
   g_thread_join (target->thread);
   g_main_loop_unref (target->loop);
   g_main_context_unref (target->context);
+  g_hash_table_unref (target->attempts);
   g_mutex_clear (&target->lock);
   g_cond_clear (&target->cond);
   g_free (target);
@@ -334,6 +395,19 @@ static char *
 target_url (Target *target)
 {
   return g_strdup_printf ("http://127.0.0.1:%u/v1/score", target->port);
+}
+
+/* Replaces @target with a fresh one made from @options, and points
+ * @config at it. */
+static void
+target_restart (Target            **target,
+                const Target       *options,
+                StampedeRunConfig  *config)
+{
+  target_stop (*target);
+  *target = target_start_with (options);
+  g_free (config->target_url);
+  config->target_url = target_url (*target);
 }
 
 /* Running the engine to its end. */
@@ -808,10 +882,13 @@ test_in_flight_cap (void)
    * the engine runs one; every snapshot checks the cap. */
   g_assert_cmpuint (config->n_workers, ==, 2);
   config->max_in_flight = 1;
+  config->timeout_ms = 500;
   final = run_watched (engine, config, &watch);
 
   /* With one request at a time answered after 200 ms, arrivals 20 ms
-   * apart mostly find the handle busy. */
+   * apart wait in the backlog, ten times faster than it drains, and
+   * those that cannot be sent within the timeout of their intended time
+   * are dropped. */
   assert_final (final);
   g_assert_cmpuint (final->arrivals, ==, 50);
   g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DROPPED], >, 0);
@@ -822,6 +899,54 @@ test_in_flight_cap (void)
   g_assert_cmpfloat (final->service.p50, >=, 200);
 
   g_clear_object (&engine);
+  target_stop (target);
+}
+
+/*
+ * The backlog is first in, first out.  One request in flight, answered
+ * after 50 ms, while arrivals come at 1000/s and then 4000/s: the backlog
+ * holds the last 200 ms of arrivals (the timeout), wrapping round its
+ * ring, then grows past its first size while wrapped.  Each time the
+ * handle frees, the oldest arrival still young enough goes out, so every
+ * transaction sent after the first has waited nearly the whole timeout:
+ * its latency from the intended time is about 200 + 50 ms, never more,
+ * while its service time is about 50 ms.  (Sending the newest first
+ * would give latencies near 50 ms.)  Everything else is dropped.
+ */
+static void
+test_backlog (void)
+{
+  Target *target = target_start (50);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 1, 0, 99);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  Watch watch = { 0 };
+
+  config->stages = g_new0 (StampedeStage, 2);
+  config->stages[0] = stampede_stage_sustained (1000, 0.5);
+  config->stages[1] = stampede_stage_sustained (4000, 0.5);
+  config->n_stages = 2;
+  config->max_in_flight = 1;
+  config->timeout_ms = 200;
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("backlog: ok %" G_GUINT64_FORMAT ", dropped %"
+                  G_GUINT64_FORMAT ", p50 %.1f ms, max %.1f ms, service "
+                  "max %.1f ms", final->outcomes[STAMPEDE_OUTCOME_OK],
+                  final->outcomes[STAMPEDE_OUTCOME_DROPPED], final->run.p50,
+                  final->run.max, final->service.max);
+  assert_final (final);
+  assert_series (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 2500);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK]
+                    + final->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 2500);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], >=, 5);
+  g_assert_cmpfloat (final->run.p50, >=, 150);
+  g_assert_cmpfloat (final->run.max, <, 320);
+  g_assert_cmpfloat (final->service.max, <, 150);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
   target_stop (target);
 }
 
@@ -1124,13 +1249,15 @@ test_template_and_mapping (void)
 }
 
 /* Every outcome in one run: ok, declined, 500, a closed connection,
- * answers later than the timeout, and, with one request in flight per
- * worker held up by those, drops.  Whatever happens, every arrival is
+ * answers later than the timeout, and drops: with one request in flight
+ * per worker, one transaction in five holds it for the whole timeout
+ * while thirty more arrive, so the backlog grows until its oldest
+ * arrivals are too old to send.  Whatever happens, every arrival is
  * accounted for, in the totals, the series and the samples. */
 static void
 test_every_outcome (void)
 {
-  Target options = { .slow_ms = 400 };
+  Target options = { .slow_ms = 400, .slow_every = 5 };
   Target *target = target_start_with (&options);
   g_autofree char *url = target_url (target);
   g_autoptr(StampedeRunConfig) config = config_for (url, 300, 0, 2);
@@ -1161,21 +1288,24 @@ test_every_outcome (void)
 
 /*
  * Coordinated omission.  The target holds every request that comes
- * between 1 s and 2 s into the run until 2 s.
+ * between 1 s and 2 s into the run until 2 s.  The engine runs 200/s for
+ * 3 s with four requests in flight at most.
  *
- * Stampede's open model keeps sending on schedule through the stall, so a
- * second's worth of transactions, a third of the run, waits for it: the
- * p99 latency from the intended send time is most of a second.  Here the
- * service time shows the stall too, because the engine itself was never
- * late: each transaction went out when it was due and waited at the
- * target.  (The two differ only when the engine sends late, and an
- * arrival that finds the in-flight cap reached is dropped and counted,
- * never sent late.)
+ * The four requests sent as the stall begins take every handle and wait
+ * at the target for a second: they are the only answers with a long
+ * service time, 4 of 600 or 0.7 %, below the 1 % that a p99 could see.
+ * The two hundred arrivals due during the stall wait in the engine's
+ * backlog (the 3 s timeout is longer than the stall, so none is dropped)
+ * and go out as soon as the stall ends: their service time is short, but
+ * their latency from the intended send time includes the wait, up to a
+ * second.  So a third of the run is late and the corrected p99 shows
+ * the stall, while the service p99, what a tool that times from the
+ * actual send reports, does not.
  *
  * A closed loop, which is what wrk and hey measure, sends nothing while
- * its connections wait: only the two transactions in flight see the
- * stall, among thousands answered at once, and its p99 hides a
- * second-long outage that its maximum still shows.
+ * its connections wait and counts nothing as late: only the two
+ * transactions in flight see the stall, among thousands answered at once,
+ * and its p99 hides a second-long outage that its maximum still shows.
  */
 static void
 test_coordinated_omission (void)
@@ -1189,21 +1319,24 @@ test_coordinated_omission (void)
   g_autoptr(StampedeSnapshot) closed = NULL;
   Watch watch = { 0 };
 
+  config->max_in_flight = 4;
+  config->timeout_ms = 3000;
   open = run_watched (engine, config, &watch);
-  g_test_message ("open: p99 %.1f ms, service p99 %.1f ms, max %.1f ms",
-                  open->run.p99, open->service.p99, open->run.max);
+  g_test_message ("open: p99 %.1f ms, service p99 %.1f ms, service max "
+                  "%.1f ms, max %.1f ms", open->run.p99, open->service.p99,
+                  open->service.max, open->run.max);
   assert_final (open);
+  assert_series (engine, open);
+  g_assert_cmpuint (open->arrivals, ==, 600);
   g_assert_cmpuint (open->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 0);
+  g_assert_cmpuint (open->outcomes[STAMPEDE_OUTCOME_TIMEOUT], ==, 0);
   g_assert_cmpfloat (open->run.p99, >=, 500);
-  g_assert_cmpfloat (open->run.p99, >=, open->service.p99);
-  target_stop (target);
-
-  target = target_start_with (&options);
-  g_free (url);
-  url = target_url (target);
-  g_free (config->target_url);
-  config->target_url = g_strdup (url);
+  g_assert_cmpfloat (open->service.p99, <, 100);
+  /* The stalled requests themselves waited at the target. */
+  g_assert_cmpfloat (open->service.max, >=, 500);
+  target_restart (&target, &options, config);
   config->connections = 2;
+  config->duration_s = 2;
   memset (&watch, 0, sizeof watch);
   closed = run_watched (engine, config, &watch);
   g_test_message ("closed: %" G_GUINT64_FORMAT " answers, p99 %.1f ms, "
@@ -1212,6 +1345,184 @@ test_coordinated_omission (void)
   assert_final (closed);
   g_assert_cmpfloat (closed->run.max, >=, 500);
   g_assert_cmpfloat (closed->run.p99, <, 100);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/* The transactions of a run of @total arrivals on @n_workers whose
+ * sequence % @every == @remainder. */
+static guint64
+count_sequences (guint64 seed,
+                 guint   n_workers,
+                 guint64 total,
+                 guint   every,
+                 guint   remainder)
+{
+  guint64 n = 0;
+
+  for (guint w = 0; w < n_workers; w++) {
+    g_autoptr(StampedeTxFactory) factory = stampede_tx_factory_new (seed, w);
+
+    for (guint64 k = w; k < total; k += n_workers) {
+      StampedeTransaction tx;
+
+      stampede_tx_factory_next (factory, 0, &tx);
+      n += (tx.id & SEQUENCE_MASK) % every == remainder;
+    }
+  }
+
+  return n;
+}
+
+/* The smallest latency of the run, from the intended send time or from
+ * the actual send, in milliseconds. */
+static double
+min_latency_ms (StampedeEngine *engine,
+                gboolean        service)
+{
+  g_autoptr(StampedeHistogram) histogram = NULL;
+
+  histogram = stampede_engine_dup_run_histogram (engine, service);
+
+  return stampede_histogram_min (histogram) / 1000.0;
+}
+
+/*
+ * Retry-After.  The target answers the first attempt of every
+ * transaction 429 with "Retry-After: 1" and approves the next.  With
+ * retries on, every transaction ends ok after exactly one retry, and its
+ * latency from the intended send time includes the second it waited,
+ * while its service time, from the last attempt's send, does not.  With
+ * a cap of 200 ms the wait is cut to that.  With retries off, every
+ * transaction is an HTTP error.
+ */
+static void
+test_retry_after (void)
+{
+  Target options = { .reject_status = 429, .reject_every = 1,
+                     .retry_after_s = 1 };
+  Target *target = target_start_with (&options);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 100, 0, 0.5);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeSnapshot) capped = NULL;
+  g_autoptr(StampedeSnapshot) off = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(StampedeSnapshot) back = NULL;
+  g_autoptr(GError) error = NULL;
+  Watch watch = { 0 };
+
+  config->retry_max = 2;
+  final = run_watched (engine, config, &watch);
+  g_test_message ("retry-after: p50 %.1f ms, service p99 %.1f ms",
+                  final->run.p50, final->service.p99);
+  assert_final (final);
+  assert_samples (final, &watch);
+  assert_series (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 50);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], ==, 50);
+  g_assert_cmpuint (final->retries, ==, 50);
+  g_assert_cmpfloat (min_latency_ms (engine, FALSE), >=, 995);
+  g_assert_cmpfloat (final->service.p99, <, 500);
+
+  /* The retries travel in the snapshot's JSON. */
+  stampede_snapshot_to_json (final, builder);
+  node = json_builder_get_root (builder);
+  back = stampede_snapshot_new_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->retries, ==, 50);
+
+  /* A fresh target, which has seen none of the transactions yet. */
+  target_restart (&target, &options, config);
+  memset (&watch, 0, sizeof watch);
+  config->retry_cap_ms = 200;
+  capped = run_watched (engine, config, &watch);
+  assert_final (capped);
+  g_assert_cmpuint (capped->outcomes[STAMPEDE_OUTCOME_OK], ==, 50);
+  g_assert_cmpuint (capped->retries, ==, 50);
+  g_assert_cmpfloat (min_latency_ms (engine, FALSE), >=, 199);
+  g_assert_cmpfloat (capped->run.max, <, 900);
+
+  target_restart (&target, &options, config);
+  memset (&watch, 0, sizeof watch);
+  config->retry_max = 0;
+  off = run_watched (engine, config, &watch);
+  assert_final (off);
+  g_assert_cmpuint (off->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR], ==, 50);
+  g_assert_cmpuint (off->retries, ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  target_stop (target);
+}
+
+/*
+ * Back-off.  The target answers 503, with no Retry-After, to the first
+ * attempt of every transaction whose sequence % 4 == 0.  With up to three
+ * retries every transaction ends ok, and the retries are exactly those
+ * transactions; a back-off is at least half the base, 25 ms.  When the
+ * target answers 503 to every attempt, the two retries allowed are spent
+ * and the last attempt's outcome stands: an HTTP error, at least 25 +
+ * 50 ms after its intended time.
+ *
+ * A connection the target refuses is a transport error, tried again the
+ * same way.  (A connection closed without an answer is not a reliable
+ * test of that: libcurl itself sends a request again on a new connection
+ * when a reused one turns out closed.)
+ */
+static void
+test_retry_backoff (void)
+{
+  Target options = { .reject_status = 503, .reject_every = 4 };
+  Target *target = target_start_with (&options);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 200, 0, 0.5);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeSnapshot) spent = NULL;
+  g_autoptr(StampedeSnapshot) refused = NULL;
+  guint64 rejected = count_sequences (config->seed, 2, 100, 4, 0);
+  Watch watch = { 0 };
+
+  g_assert_cmpuint (rejected, >, 0);
+  g_assert_cmpuint (rejected, <, 100);
+
+  config->retry_max = 3;
+  final = run_watched (engine, config, &watch);
+  assert_final (final);
+  assert_samples (final, &watch);
+  assert_series (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 100);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], ==, 100);
+  g_assert_cmpuint (final->retries, ==, rejected);
+  g_assert_cmpfloat (final->run.max, >=, 25);
+  g_assert_cmpfloat (final->run.max, <, 1000);
+
+  options.reject_always = TRUE;
+  target_restart (&target, &options, config);
+  config->retry_max = 2;
+  memset (&watch, 0, sizeof watch);
+  spent = run_watched (engine, config, &watch);
+  assert_final (spent);
+  g_assert_cmpuint (spent->arrivals, ==, 100);
+  g_assert_cmpuint (spent->outcomes[STAMPEDE_OUTCOME_HTTP_ERROR], ==,
+                    rejected);
+  g_assert_cmpuint (spent->outcomes[STAMPEDE_OUTCOME_OK], ==, 100 - rejected);
+  g_assert_cmpuint (spent->retries, ==, 2 * rejected);
+  g_assert_cmpfloat (spent->run.max, >=, 75);
+
+  g_free (config->target_url);
+  config->target_url = g_strdup_printf ("http://127.0.0.1:%u/v1/score",
+                                        unused_port ());
+  memset (&watch, 0, sizeof watch);
+  refused = run_watched (engine, config, &watch);
+  assert_final (refused);
+  g_assert_cmpuint (refused->arrivals, ==, 100);
+  g_assert_cmpuint (refused->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR], ==,
+                    100);
+  g_assert_cmpuint (refused->retries, ==, 200);
 
   g_assert_finalize_object (g_steal_pointer (&engine));
   target_stop (target);
@@ -1313,6 +1624,7 @@ main (int    argc,
   g_test_add_func ("/stampede/engine/full-run", test_full_run);
   g_test_add_func ("/stampede/engine/unreachable", test_unreachable);
   g_test_add_func ("/stampede/engine/in-flight-cap", test_in_flight_cap);
+  g_test_add_func ("/stampede/engine/backlog", test_backlog);
   g_test_add_func ("/stampede/engine/timeout", test_timeout);
   g_test_add_func ("/stampede/engine/stop-and-restart",
                    test_stop_and_restart);
@@ -1326,6 +1638,8 @@ main (int    argc,
   g_test_add_func ("/stampede/engine/every-outcome", test_every_outcome);
   g_test_add_func ("/stampede/engine/coordinated-omission",
                    test_coordinated_omission);
+  g_test_add_func ("/stampede/engine/retry-after", test_retry_after);
+  g_test_add_func ("/stampede/engine/retry-backoff", test_retry_backoff);
 
   return g_test_run ();
 }

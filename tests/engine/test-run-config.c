@@ -277,6 +277,9 @@ test_new_defaults (void)
   for (guint i = 0; i < 4; i++)
     g_assert_null (config->agent_ms_pointers[i]);
   g_assert_true (stampede_run_config_uses_default_mapping (config));
+  g_assert_cmpuint (config->retry_max, ==, 0);
+  g_assert_cmpuint (config->retry_base_ms, ==, 50);
+  g_assert_cmpuint (config->retry_cap_ms, ==, 2000);
 
   config->score_pointer = g_strdup ("/risk_score");
   g_assert_false (stampede_run_config_uses_default_mapping (config));
@@ -315,6 +318,10 @@ test_new_validation (void)
       "not JSON" },
     { "{\"request_template\": \"{\\\"a\\\": \\\"{{id\\\"}\"}",
       "request_template", "closing" },
+    { "{\"retry\": {\"max\": 11}}", "retry.max", "11" },
+    { "{\"retry\": {\"base_ms\": 0}}", "retry.base_ms", "0" },
+    { "{\"retry\": {\"base_ms\": 100, \"cap_ms\": 99}}", "retry.cap_ms",
+      "99" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -399,6 +406,9 @@ test_new_round_trip (void)
   config->decline_values = g_strdupv ((char **) declines);
   config->score_pointer = g_strdup ("/result/score");
   config->agent_ms_pointers[2] = g_strdup ("/timings/geo~1risk");
+  config->retry_max = 3;
+  config->retry_base_ms = 20;
+  config->retry_cap_ms = 700;
   g_assert_true (stampede_run_config_validate (config, &error));
   g_assert_no_error (error);
 
@@ -426,6 +436,9 @@ test_new_round_trip (void)
   g_assert_null (back->agent_ms_pointers[0]);
   g_assert_cmpstr (back->agent_ms_pointers[2], ==, "/timings/geo~1risk");
   g_assert_false (stampede_run_config_uses_default_mapping (back));
+  g_assert_cmpuint (back->retry_max, ==, 3);
+  g_assert_cmpuint (back->retry_base_ms, ==, 20);
+  g_assert_cmpuint (back->retry_cap_ms, ==, 700);
 
   /* A copy owns its own members. */
   copy = stampede_run_config_copy (back);
@@ -450,6 +463,10 @@ test_new_json_errors (void)
     { "{\"stages\": {}}", "stages" },
     { "{\"connections\": -1}", "connections" },
     { "{\"request_template\": 5}", "request_template" },
+    { "{\"retry\": {\"tries\": 2}}", "retry.tries" },
+    { "{\"retry\": {\"max\": -1}}", "retry.max" },
+    { "{\"retry\": {\"cap_ms\": 1.5}}", "retry.cap_ms" },
+    { "{\"retry\": 3}", "retry" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {

@@ -370,6 +370,7 @@ fill_figures (StampedeSnapshot           *snapshot,
   snapshot->true_neg = sum->true_neg;
   snapshot->false_neg = sum->false_neg;
   snapshot->fraud_value_blocked = sum->fraud_value_blocked;
+  snapshot->retries = sum->retries;
 
   for (guint i = 0; i < STAMPEDE_N_AGENTS; i++) {
     snapshot->agent_count[i] = sum->agent_count[i];

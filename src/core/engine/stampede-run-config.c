@@ -14,6 +14,11 @@
 #define MAX_DURATION_S  86400.0
 #define MAX_WORKERS     64
 #define MAX_CONNECTIONS 10000
+#define MAX_RETRIES     10
+#define MAX_RETRY_MS    600000
+
+#define DEFAULT_RETRY_BASE_MS 50
+#define DEFAULT_RETRY_CAP_MS  2000
 
 #define DEFAULT_DECISION_POINTER "/decision"
 #define DEFAULT_DECLINE_VALUE    "decline"
@@ -36,7 +41,9 @@ G_DEFINE_BOXED_TYPE (StampedeRunConfig, stampede_run_config,
  * second, no ramp, 10 s, seed 1, workers picked by the engine, 1000
  * requests in flight at most and a 5 s timeout; no stages, uniform
  * arrivals, an open model, no abort; the wire format as request and the
- * default answer mapping ("/decision", declined on "decline").
+ * default answer mapping ("/decision", declined on "decline"); no
+ * retries, with a back-off of 50 ms doubling up to 2 s should they be
+ * turned on.
  *
  * Returns: (transfer full): the configuration
  */
@@ -58,6 +65,10 @@ stampede_run_config_new (void)
   self->decision_pointer = g_strdup (DEFAULT_DECISION_POINTER);
   self->decline_values = g_new0 (char *, 2);
   self->decline_values[0] = g_strdup (DEFAULT_DECLINE_VALUE);
+
+  self->retry_max = 0;
+  self->retry_base_ms = DEFAULT_RETRY_BASE_MS;
+  self->retry_cap_ms = DEFAULT_RETRY_CAP_MS;
 
   return self;
 }
@@ -271,6 +282,30 @@ validate_pointer (const char  *key,
   return TRUE;
 }
 
+/* The back-off is checked even when retries are off, so that turning
+ * them on later cannot make a configuration invalid. */
+static gboolean
+validate_retry (const StampedeRunConfig  *self,
+                GError                  **error)
+{
+  if (self->retry_max > MAX_RETRIES)
+    return invalid (error, "retry.max: %u is too many; at most %u",
+                    self->retry_max, MAX_RETRIES);
+
+  if (self->retry_base_ms < 1 || self->retry_base_ms > MAX_RETRY_MS)
+    return invalid (error, "retry.base_ms: %u is out of range; it must be "
+                    "at least 1 and at most %u", self->retry_base_ms,
+                    MAX_RETRY_MS);
+
+  if (self->retry_cap_ms < self->retry_base_ms
+      || self->retry_cap_ms > MAX_RETRY_MS)
+    return invalid (error, "retry.cap_ms: %u is out of range; it must be "
+                    "at least retry.base_ms (%u) and at most %u",
+                    self->retry_cap_ms, self->retry_base_ms, MAX_RETRY_MS);
+
+  return TRUE;
+}
+
 static gboolean
 validate_mapping (const StampedeRunConfig  *self,
                   GError                  **error)
@@ -412,7 +447,25 @@ stampede_run_config_validate (const StampedeRunConfig  *self,
                     "above 0 and at most %g seconds", self->abort_after_s,
                     MAX_DURATION_S);
 
+  if (!validate_retry (self, error))
+    return FALSE;
+
   return validate_mapping (self, error);
+}
+
+static void
+add_retry (JsonBuilder             *builder,
+           const StampedeRunConfig *self)
+{
+  json_builder_set_member_name (builder, "retry");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "max");
+  json_builder_add_int_value (builder, self->retry_max);
+  json_builder_set_member_name (builder, "base_ms");
+  json_builder_add_int_value (builder, self->retry_base_ms);
+  json_builder_set_member_name (builder, "cap_ms");
+  json_builder_add_int_value (builder, self->retry_cap_ms);
+  json_builder_end_object (builder);
 }
 
 static void
@@ -465,7 +518,8 @@ add_response (JsonBuilder             *builder,
  * {"below_share", "after_s"}, and the answer mapping an object "response"
  * {"decision", "decline_values", "score", "agent_ms"} where "agent_ms"
  * holds four pointers or nulls in the order of #StampedeAgent (transaction
- * analyzer, pattern detector, geo risk, reasoning).  The seed is written
+ * analyzer, pattern detector, geo risk, reasoning).  The retry policy is
+ * an object "retry" {"max", "base_ms", "cap_ms"}.  The seed is written
  * as a signed 64-bit integer (JSON tools lose larger integers), so a seed
  * above %G_MAXINT64 appears negative and reads back unchanged.
  */
@@ -524,6 +578,7 @@ stampede_run_config_to_json (const StampedeRunConfig *self,
   add_string_or_null (builder, self->request_template);
 
   add_response (builder, self);
+  add_retry (builder, self);
 
   json_builder_end_object (builder);
 }
@@ -686,6 +741,41 @@ read_abort (StampedeRunConfig  *config,
 }
 
 static gboolean
+read_retry (StampedeRunConfig  *config,
+            JsonNode           *node,
+            GError            **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "retry: expected an object with “max”, "
+                    "“base_ms” and “cap_ms”");
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next) {
+    const char *key = l->data;
+    JsonNode *value = json_object_get_member (object, key);
+    gboolean ok;
+
+    if (g_str_equal (key, "max"))
+      ok = read_uint (value, "retry.max", &config->retry_max, error);
+    else if (g_str_equal (key, "base_ms"))
+      ok = read_uint (value, "retry.base_ms", &config->retry_base_ms, error);
+    else if (g_str_equal (key, "cap_ms"))
+      ok = read_uint (value, "retry.cap_ms", &config->retry_cap_ms, error);
+    else
+      ok = invalid (error, "retry.%s: unknown key", key);
+
+    if (!ok)
+      return FALSE;
+  }
+
+  return TRUE;
+}
+
+static gboolean
 read_decline_values (StampedeRunConfig  *config,
                      JsonNode           *node,
                      GError            **error)
@@ -832,6 +922,8 @@ read_member (StampedeRunConfig  *config,
     return read_string (node, key, TRUE, &config->request_template, error);
   if (g_str_equal (key, "response"))
     return read_response (config, node, error);
+  if (g_str_equal (key, "retry"))
+    return read_retry (config, node, error);
 
   return invalid (error, "%s: unknown key", key);
 }
@@ -843,10 +935,10 @@ read_member (StampedeRunConfig  *config,
  *   stampede_run_config_to_json() writes
  * @error: return location for a #GError
  *
- * Sets the fields named in @node and keeps the others; inside "abort" and
- * "response" too, only the members given change.  Stages replace the
- * rate and ramp and set the duration to their total; an empty array of
- * stages goes back to the rate and ramp.  An unknown key, at any depth,
+ * Sets the fields named in @node and keeps the others; inside "abort",
+ * "response" and "retry" too, only the members given change.  Stages
+ * replace the rate and ramp and set the duration to their total; an
+ * empty array of stages goes back to the rate and ramp.  An unknown key, at any depth,
  * or a value of the wrong type is an error that names the key, and then
  * @self is left unchanged.  The result is not validated.
  *

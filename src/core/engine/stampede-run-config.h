@@ -54,6 +54,13 @@ typedef enum {
  *   milliseconds, in StampedeAgent order; %NULL entries are not reported
  *   (JSON "response": {"decision", "decline_values", "score",
  *   "agent_ms": [4 pointers or null]})
+ * @retry_max: how many times a transaction is tried again after a 429 or
+ *   503 answer, a transport error or a timeout; 0 (the default) never
+ *   (JSON "retry": {"max", "base_ms", "cap_ms"})
+ * @retry_base_ms: the first back-off, doubled on each further retry, when
+ *   the answer names no Retry-After (default 50)
+ * @retry_cap_ms: the longest wait before a retry, Retry-After included
+ *   (default 2000)
  */
 typedef struct {
   char              *target_url;
@@ -77,6 +84,10 @@ typedef struct {
   char             **decline_values;
   char              *score_pointer;
   char              *agent_ms_pointers[4];
+
+  guint              retry_max;
+  guint              retry_base_ms;
+  guint              retry_cap_ms;
 } StampedeRunConfig;
 
 #define STAMPEDE_TYPE_RUN_CONFIG (stampede_run_config_get_type ())

@@ -47,6 +47,18 @@
 /* How deep an answer may nest before it is rejected as unreadable. */
 #define MAX_JSON_DEPTH          32
 
+/*
+ * The backlog of arrivals waiting for a handle is a ring of intended send
+ * times.  It starts at BACKLOG_INITIAL entries and doubles when full, up
+ * to BACKLOG_MAX (512 KiB), so it allocates a few times in a run and
+ * never per arrival.  The age limit (the timeout) is what bounds it in
+ * practice; the count limit only matters past 65,536 arrivals per worker
+ * within one timeout, where an arrival that finds it full is dropped.
+ * Both are powers of two, so that an index wraps with a mask.
+ */
+#define BACKLOG_INITIAL         256
+#define BACKLOG_MAX             (1 << 16)
+
 typedef struct _Slot Slot;
 
 /* One easy handle with the buffers of the transaction it carries.  Slots
@@ -60,6 +72,13 @@ struct _Slot {
   gint64               intended_us;
   gint64               sent_us;
   StampedeOutcome      outcome;
+
+  /* The attempts sent so far, the last one's HTTP status (0 without an
+   * answer) and when it ended, and when the next attempt is due. */
+  guint                attempts;
+  long                 status;
+  gint64               answered_us;
+  gint64               retry_at_us;
 
   char                *request;
   gsize                request_cap;
@@ -96,6 +115,21 @@ struct _StampedeWorker {
   guint                   in_flight;
   guint64                 next_k;
   gint64                  next_due_us;
+
+  /* Intended send times of the due arrivals that wait for a handle, in
+   * order: a ring of @backlog_cap entries from @backlog_head. */
+  gint64                 *backlog;
+  guint                   backlog_cap;
+  guint                   backlog_head;
+  guint                   backlog_len;
+
+  /* The retry policy, and the slots that wait to try again; a waiting
+   * slot still counts in @in_flight. */
+  guint                   retry_max;
+  guint                   retry_base_ms;
+  guint                   retry_cap_ms;
+  guint64                 jitter;
+  GPtrArray              *waiting;
 
   GThread                *thread;
   int                     stopping;
@@ -519,6 +553,7 @@ stampede_worker_totals_add (StampedeWorkerTotals       *sum,
   for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
     sum->outcomes[i] += totals->outcomes[i];
 
+  sum->retries += totals->retries;
   sum->true_pos += totals->true_pos;
   sum->false_pos += totals->false_pos;
   sum->true_neg += totals->true_neg;
@@ -731,10 +766,26 @@ send_transaction (StampedeWorker *self,
 
   slot->intended_us = intended_us;
   slot->sent_us = now_us;
+  slot->attempts = 1;
   slot->answer_len = 0;
   slot->answer_overflow = FALSE;
 
   curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDSIZE, (long) len);
+
+  return curl_multi_add_handle (self->multi, slot->easy) == CURLM_OK;
+}
+
+/* Hands the slot's transaction to libcurl once more, as it was: the body
+ * and its length are still set.  Returns FALSE if libcurl refused it. */
+static gboolean
+send_again_now (StampedeWorker *self,
+                Slot           *slot,
+                gint64          now_us)
+{
+  slot->sent_us = now_us;
+  slot->attempts++;
+  slot->answer_len = 0;
+  slot->answer_overflow = FALSE;
 
   return curl_multi_add_handle (self->multi, slot->easy) == CURLM_OK;
 }
@@ -772,24 +823,65 @@ count_unsent (StampedeWorker  *self,
   }
 }
 
-/* Sends every arrival of this worker that is due by @now_us, all in one
- * batch, and notes when the next one is due.  An arrival that finds no
- * free handle is dropped: it is counted, never delayed. */
-static void
-fire_due (StampedeWorker *self,
-          gint64          now_us)
+/* The backlog. */
+
+static gboolean
+backlog_push (StampedeWorker *self,
+              gint64          intended_us)
+{
+  guint mask;
+
+  if (self->backlog_len == self->backlog_cap) {
+    g_autofree gint64 *ring = NULL;
+    guint cap = self->backlog_cap * 2;
+
+    if (cap > BACKLOG_MAX)
+      return FALSE;
+
+    /* The ring is unrolled into the new one from its head. */
+    ring = g_new (gint64, cap);
+    mask = self->backlog_cap - 1;
+    for (guint i = 0; i < self->backlog_len; i++)
+      ring[i] = self->backlog[(self->backlog_head + i) & mask];
+    g_free (self->backlog);
+    self->backlog = g_steal_pointer (&ring);
+    self->backlog_cap = cap;
+    self->backlog_head = 0;
+  }
+
+  mask = self->backlog_cap - 1;
+  self->backlog[(self->backlog_head + self->backlog_len) & mask] =
+    intended_us;
+  self->backlog_len++;
+
+  return TRUE;
+}
+
+static gint64
+backlog_pop (StampedeWorker *self)
+{
+  gint64 intended_us = self->backlog[self->backlog_head];
+
+  self->backlog_head = (self->backlog_head + 1) & (self->backlog_cap - 1);
+  self->backlog_len--;
+
+  return intended_us;
+}
+
+/* Moves every arrival of this worker that is due by @now_us to the end
+ * of the backlog, notes when the next one is due, and gives how many
+ * found the backlog full. */
+static guint64
+queue_due (StampedeWorker *self,
+           gint64          now_us)
 {
   gint64 elapsed_us = now_us - self->start_us;
-  gint64 now_ms = g_get_real_time () / 1000;
-  guint64 fired = 0;
-  guint64 dropped = 0;
-  guint64 refused = 0;
+  guint64 full = 0;
 
   self->next_due_us = G_MAXINT64;
 
   for (;;) {
     gint64 due = due_us (self, self->next_k);
-    Slot *slot;
 
     if (due == G_MAXINT64)
       break;
@@ -798,28 +890,88 @@ fire_due (StampedeWorker *self,
       break;
     }
 
-    slot = take_slot (self);
-    if (slot == NULL) {
-      dropped++;
-    } else if (send_transaction (self, slot, self->start_us + due, now_us,
-                                 now_ms)) {
-      self->in_flight++;
-      fired++;
-    } else {
-      give_slot (self, slot);
-      refused++;
-    }
-
+    if (!backlog_push (self, self->start_us + due))
+      full++;
     self->next_k += self->n_workers;
   }
 
-  if (fired + dropped + refused == 0)
+  return full;
+}
+
+typedef struct {
+  guint64 fired;
+  guint64 dropped;
+  guint64 refused;
+} Fired;
+
+/* Sends from the head of the backlog while a handle is free, dropping on
+ * the way the arrivals that have waited longer than the timeout. */
+static void
+send_backlog (StampedeWorker *self,
+              gint64          now_us,
+              Fired          *fired)
+{
+  gint64 limit_us = (gint64) self->timeout_ms * 1000;
+  gint64 now_ms = 0;
+
+  while (self->backlog_len > 0) {
+    gint64 intended_us = self->backlog[self->backlog_head];
+    Slot *slot;
+
+    if (now_us - intended_us > limit_us) {
+      backlog_pop (self);
+      fired->dropped++;
+      continue;
+    }
+
+    slot = take_slot (self);
+    if (slot == NULL)
+      break;
+
+    backlog_pop (self);
+    if (now_ms == 0)
+      now_ms = g_get_real_time () / 1000;
+
+    if (send_transaction (self, slot, intended_us, now_us, now_ms)) {
+      self->in_flight++;
+      fired->fired++;
+    } else {
+      give_slot (self, slot);
+      fired->refused++;
+    }
+  }
+}
+
+/*
+ * Sends every arrival of this worker that is due by @now_us, all in one
+ * batch, after those that already wait in the backlog.  An arrival
+ * that finds no free handle waits; it is counted as dropped when it
+ * could not be sent within the timeout of its intended time, when the
+ * backlog is full, or when the run is stopped before a handle frees.
+ */
+static void
+fire_due (StampedeWorker *self,
+          gint64          now_us,
+          gboolean        stopping)
+{
+  Fired fired = { 0 };
+
+  fired.dropped = queue_due (self, now_us);
+  send_backlog (self, now_us, &fired);
+
+  if (stopping) {
+    fired.dropped += self->backlog_len;
+    self->backlog_head = 0;
+    self->backlog_len = 0;
+  }
+
+  if (fired.fired + fired.dropped + fired.refused == 0)
     return;
 
   g_mutex_lock (&self->lock);
-  self->totals.arrivals += fired;
-  count_unsent (self, STAMPEDE_OUTCOME_DROPPED, dropped);
-  count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, refused);
+  self->totals.arrivals += fired.fired;
+  count_unsent (self, STAMPEDE_OUTCOME_DROPPED, fired.dropped);
+  count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, fired.refused);
   g_mutex_unlock (&self->lock);
 }
 
@@ -845,12 +997,14 @@ judge (StampedeWorker *self,
 {
   long status = 0;
 
+  slot->status = 0;
   if (result == CURLE_OPERATION_TIMEDOUT)
     return STAMPEDE_OUTCOME_TIMEOUT;
   if (result != CURLE_OK)
     return STAMPEDE_OUTCOME_TRANSPORT_ERROR;
 
   curl_easy_getinfo (slot->easy, CURLINFO_RESPONSE_CODE, &status);
+  slot->status = status;
   if (status < 200 || status > 299 || slot->answer_overflow)
     return STAMPEDE_OUTCOME_HTTP_ERROR;
 
@@ -1009,13 +1163,133 @@ send_again (StampedeWorker *self,
   }
 }
 
-/* Collects the answers of the last turn of libcurl and gives how many
- * there were. */
+/* Retries. */
+
+static gboolean
+may_retry (StampedeWorker *self,
+           Slot           *slot,
+           gboolean        stopping)
+{
+  if (stopping || slot->attempts > self->retry_max)
+    return FALSE;
+
+  switch (slot->outcome) {
+  case STAMPEDE_OUTCOME_TRANSPORT_ERROR:
+  case STAMPEDE_OUTCOME_TIMEOUT:
+    return TRUE;
+  case STAMPEDE_OUTCOME_HTTP_ERROR:
+    return slot->status == 429 || slot->status == 503;
+  default:
+    return FALSE;
+  }
+}
+
+/*
+ * How long to wait before the slot's next attempt: what the answer's
+ * Retry-After asks (libcurl reads both its forms; 0 when it is absent,
+ * so "Retry-After: 0" counts as absent), or else a back-off that starts
+ * at the base and doubles with each attempt.  Either is capped.  The
+ * back-off is half fixed and half random, so that transactions failed
+ * together do not come back together, yet never wait less than half of
+ * it; the random half is drawn from the run's seed.
+ */
+static gint64
+retry_delay_us (StampedeWorker *self,
+                Slot           *slot)
+{
+  gint64 cap_us = (gint64) self->retry_cap_ms * 1000;
+  gint64 ceiling_us = (gint64) self->retry_base_ms * 1000;
+  curl_off_t after_s = 0;
+
+  if (slot->status != 0
+      && curl_easy_getinfo (slot->easy, CURLINFO_RETRY_AFTER,
+                            &after_s) == CURLE_OK
+      && after_s > 0)
+    return MIN ((gint64) MIN (after_s, G_MAXINT32) * G_USEC_PER_SEC, cap_us);
+
+  for (guint i = 1; i < slot->attempts && ceiling_us < cap_us; i++)
+    ceiling_us *= 2;
+  ceiling_us = MIN (ceiling_us, cap_us);
+
+  return ceiling_us / 2
+         + (gint64) (next_random (&self->jitter)
+                     % (guint64) (ceiling_us / 2 + 1));
+}
+
+/* Ends a slot with the outcome of its last attempt, at the time that
+ * attempt ended; the caller holds the shard lock. */
+static void
+end_with_last (StampedeWorker *self,
+               Slot           *slot)
+{
+  StampedeAnswer none = { 0 };
+
+  record (self, slot, slot->outcome, &none, slot->answered_us);
+  give_slot (self, slot);
+  self->in_flight--;
+}
+
+/* Sends again every waiting slot whose time has come.  After a stop no
+ * attempt is sent again: each waiting slot ends with its last outcome.
+ * A retry libcurl refuses ends the same way. */
+static void
+send_retries (StampedeWorker *self,
+              gint64          now_us,
+              gboolean        stopping)
+{
+  guint i = 0;
+
+  if (self->waiting->len == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+
+  while (i < self->waiting->len) {
+    Slot *slot = g_ptr_array_index (self->waiting, i);
+
+    if (!stopping && slot->retry_at_us > now_us) {
+      i++;
+      continue;
+    }
+
+    g_ptr_array_remove_index_fast (self->waiting, i);
+    if (!stopping && send_again_now (self, slot, now_us))
+      self->totals.retries++;
+    else
+      end_with_last (self, slot);
+  }
+
+  g_mutex_unlock (&self->lock);
+}
+
+/* The earliest time a waiting slot is to be sent again. */
+static gint64
+next_retry_us (StampedeWorker *self)
+{
+  gint64 next_us = G_MAXINT64;
+
+  for (guint i = 0; i < self->waiting->len; i++) {
+    Slot *slot = g_ptr_array_index (self->waiting, i);
+
+    next_us = MIN (next_us, slot->retry_at_us);
+  }
+
+  return next_us;
+}
+
+/*
+ * Collects the answers of the last turn of libcurl and gives how many
+ * there were.  An attempt that the retry policy tries again is not an
+ * answer to record: its slot waits, still in flight, and its latency
+ * from the intended send time will include the wait.
+ */
 static guint
 collect_answers (StampedeWorker *self,
                  gboolean        stopping)
 {
   gint64 now_us = 0;
+  gboolean locked = FALSE;
+  guint n_done = 0;
   CURLMsg *msg;
   int n_left;
 
@@ -1030,20 +1304,31 @@ collect_answers (StampedeWorker *self,
 
     /* One clock reading and one lock serve the whole batch: all of it
      * finished within the last curl_multi_perform(). */
-    if (self->finished->len == 0) {
+    if (!locked) {
       now_us = g_get_monotonic_time ();
       g_mutex_lock (&self->lock);
+      locked = TRUE;
     }
 
+    n_done++;
     curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &slot);
     slot->outcome = judge (self, slot, msg->data.result, &answer);
+    slot->answered_us = now_us;
+
+    if (may_retry (self, slot, stopping)) {
+      slot->retry_at_us = now_us + retry_delay_us (self, slot);
+      curl_multi_remove_handle (self->multi, slot->easy);
+      g_ptr_array_add (self->waiting, slot);
+      continue;
+    }
+
     curl_multi_remove_handle (self->multi, slot->easy);
     record (self, slot, slot->outcome, &answer, now_us);
     g_ptr_array_add (self->finished, slot);
     self->in_flight--;
   }
 
-  if (self->finished->len == 0)
+  if (!locked)
     return 0;
 
   judge_baseline (self);
@@ -1057,10 +1342,25 @@ collect_answers (StampedeWorker *self,
 
   g_mutex_unlock (&self->lock);
 
-  return self->finished->len;
+  return n_done;
 }
 
-/* Arms the timer for the next arrival, but no sooner than BATCH_US after
+/* When the loop must next look at the clock: the next arrival, the next
+ * retry, or the moment the oldest arrival in the backlog becomes too old
+ * to send, which may come before any answer frees a handle. */
+static gint64
+next_wake_us (StampedeWorker *self)
+{
+  gint64 wake_us = MIN (self->next_due_us, next_retry_us (self));
+
+  if (self->backlog_len > 0)
+    wake_us = MIN (wake_us, self->backlog[self->backlog_head]
+                            + (gint64) self->timeout_ms * 1000 + 1);
+
+  return wake_us;
+}
+
+/* Arms the timer for the next wake, but no sooner than BATCH_US after
  * this turn of the loop began, so that at high rates one wake sends
  * several arrivals. */
 static void
@@ -1068,7 +1368,7 @@ arm_timer (StampedeWorker *self,
            gint64          now_us)
 {
   struct itimerspec spec = { 0 };
-  gint64 wake_us = self->next_due_us;
+  gint64 wake_us = next_wake_us (self);
 
   if (wake_us != G_MAXINT64)
     wake_us = MAX (wake_us, now_us + BATCH_US);
@@ -1090,7 +1390,8 @@ finished (StampedeWorker *self,
           gboolean        stopping,
           gint64          now_us)
 {
-  if (self->in_flight > 0 || self->next_due_us != G_MAXINT64)
+  if (self->in_flight > 0 || self->backlog_len > 0
+      || self->next_due_us != G_MAXINT64)
     return FALSE;
 
   /* Until the end of the profile a change of rate could still add
@@ -1113,7 +1414,10 @@ drain_timer (StampedeWorker *self)
  * microsecond an arrival is due, where the poll's own timeout has
  * millisecond steps.  Every turn of the loop, whatever woke it, sends all
  * the arrivals that are due by then, so when arrivals come faster than
- * the loop turns they go out in batches rather than one wake each.
+ * the loop turns they go out in batches rather than one wake each.  When
+ * answers free handles while arrivals wait in the backlog, those go out
+ * in the same turn; libcurl's poll returns at once for a handle just
+ * added.
  */
 static void
 run_open (StampedeWorker *self)
@@ -1124,9 +1428,11 @@ run_open (StampedeWorker *self)
     gint64 now_us = g_get_monotonic_time ();
     int running;
 
-    fire_due (self, now_us);
+    fire_due (self, now_us, stopping);
+    send_retries (self, now_us, stopping);
     curl_multi_perform (self->multi, &running);
-    collect_answers (self, stopping);
+    if (collect_answers (self, stopping) > 0 && self->backlog_len > 0)
+      fire_due (self, g_get_monotonic_time (), stopping);
 
     if (finished (self, stopping, now_us))
       break;
@@ -1187,6 +1493,7 @@ run_closed (StampedeWorker *self)
 
     curl_multi_perform (self->multi, &running);
     answered = collect_answers (self, stopping);
+    send_retries (self, g_get_monotonic_time (), stopping);
 
     if (finished (self, stopping, g_get_monotonic_time ()))
       break;
@@ -1297,6 +1604,12 @@ stampede_worker_new (guint                     index,
   self->pool_cap = MAX (1, self->pool_cap);
   self->next_k = index;
   self->next_due_us = G_MAXINT64;
+  self->backlog_cap = BACKLOG_INITIAL;
+  self->backlog = g_new (gint64, self->backlog_cap);
+  self->retry_max = config->retry_max;
+  self->retry_base_ms = config->retry_base_ms;
+  self->retry_cap_ms = config->retry_cap_ms;
+  self->waiting = g_ptr_array_sized_new (self->pool_cap);
   self->armed_us = G_MAXINT64;
   self->slots = g_ptr_array_new_with_free_func (slot_free);
   self->finished = g_ptr_array_new ();
@@ -1310,6 +1623,10 @@ stampede_worker_new (guint                     index,
                  + index + 1;
   if (self->random == 0)
     self->random = 1;
+  self->jitter = (config->seed ^ G_GUINT64_CONSTANT (0xd1b54a32d192ed03))
+                 + index + 1;
+  if (self->jitter == 0)
+    self->jitter = 1;
 
   if (!setup_mapping (self, config, error))
     return NULL;
@@ -1365,7 +1682,8 @@ stampede_worker_start (StampedeWorker *self,
  * @self: a worker
  *
  * Tells the worker that the run has been cut short: it sends nothing
- * that is not already due, waits for the answers in flight and ends.
+ * that is not already due, drops the arrivals that wait for a handle,
+ * tries nothing again, waits for the answers in flight and ends.
  */
 void
 stampede_worker_stop (StampedeWorker *self)
@@ -1485,6 +1803,8 @@ stampede_worker_free (StampedeWorker *self)
   }
   g_ptr_array_unref (self->slots);
   g_ptr_array_unref (self->finished);
+  g_ptr_array_unref (self->waiting);
+  g_free (self->backlog);
 
   g_clear_pointer (&self->multi, curl_multi_cleanup);
   g_clear_pointer (&self->headers, curl_slist_free_all);

@@ -20,7 +20,14 @@ G_BEGIN_DECLS
  *
  * Open model: of a run's arrivals it owns those whose index k satisfies
  * k % n_workers == index, and sends each when the profile says it is
- * due, whether or not earlier ones have been answered.
+ * due, whether or not earlier ones have been answered.  An arrival that
+ * finds every handle busy waits in a backlog and goes out, in order, as
+ * soon as one is free; it is dropped only when it could not be sent
+ * within the timeout of its intended time.
+ *
+ * With a retry policy, a 429 or 503 answer, a transport error or a
+ * timeout sends the same transaction again after a wait, on the same
+ * handle and with the same intended time.
  *
  * Closed model (a configuration with connections): it drives its share
  * of the connections, each sending the next transaction as soon as the
@@ -32,10 +39,13 @@ G_BEGIN_DECLS
  */
 typedef struct _StampedeWorker StampedeWorker;
 
-/* Running totals of one worker since its run started. */
+/* Running totals of one worker since its run started.  An arrival counts
+ * once it has been sent or dropped; one waiting in the backlog does not
+ * yet.  @retries are the attempts sent again, which are not arrivals. */
 typedef struct {
   guint64 arrivals;
   guint64 outcomes[STAMPEDE_N_OUTCOMES];
+  guint64 retries;
   guint64 true_pos;
   guint64 false_pos;
   guint64 true_neg;

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * @target_rate: the mean rate the profile asked for over this second
  * @sent: arrivals sent during this second (dropped ones not included)
  * @outcomes: transactions that reached their outcome during this second,
- *   by outcome (a dropped arrival reaches it at its intended time)
+ *   by outcome (a dropped arrival reaches it when the engine gives up
+ *   sending it)
  * @p50_ms: corrected latency (from the intended send time) of the
  *   transactions answered during this second, and likewise @p95_ms,
  *   @p99_ms, @max_ms; 0 when none were answered

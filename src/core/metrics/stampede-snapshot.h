@@ -17,8 +17,9 @@ G_BEGIN_DECLS
  * %STAMPEDE_OUTCOME_OK is an answer of approve or review,
  * %STAMPEDE_OUTCOME_DECLINED an answer of decline; the other four are
  * failures: a non-2xx status or an unreadable answer, a transport failure,
- * no answer within the timeout, and an arrival the engine could not send on
- * time (in-flight cap reached).
+ * no answer within the timeout, and an arrival the engine could not send
+ * within the timeout of its intended time (every handle busy while it
+ * waited in the engine's backlog, or the run stopped first).
  */
 typedef enum {
   STAMPEDE_OUTCOME_OK,
