@@ -42,6 +42,9 @@ typedef struct {
   char     *spectrum;
   char     *platform_admin;
   char     *admin_token;
+  char     *retry_max;
+  char     *retry_base_ms;
+  char     *retry_cap_ms;
   gboolean  poisson;
   gboolean  quiet;
   char    **rest;
@@ -71,6 +74,9 @@ run_options_clear (RunOptions *options)
   g_clear_pointer (&options->spectrum, g_free);
   g_clear_pointer (&options->platform_admin, g_free);
   g_clear_pointer (&options->admin_token, g_free);
+  g_clear_pointer (&options->retry_max, g_free);
+  g_clear_pointer (&options->retry_base_ms, g_free);
+  g_clear_pointer (&options->retry_cap_ms, g_free);
   g_clear_pointer (&options->rest, g_strfreev);
 }
 
@@ -311,6 +317,29 @@ apply_limits (const RunOptions   *options,
   return TRUE;
 }
 
+/* The client retry policy, off unless --retry-max says otherwise; the
+ * run configuration checks that the cap is not below the base. */
+static gboolean
+apply_retries (const RunOptions   *options,
+               StampedeRunConfig  *config,
+               GError            **error)
+{
+  if (options->retry_max != NULL
+      && !parse_count ("--retry-max", options->retry_max, 0, 10,
+                       &config->retry_max, error))
+    return FALSE;
+  if (options->retry_base_ms != NULL
+      && !parse_count ("--retry-base-ms", options->retry_base_ms, 1, 600000,
+                       &config->retry_base_ms, error))
+    return FALSE;
+  if (options->retry_cap_ms != NULL
+      && !parse_count ("--retry-cap-ms", options->retry_cap_ms, 1, 600000,
+                       &config->retry_cap_ms, error))
+    return FALSE;
+
+  return TRUE;
+}
+
 /* The closed model measures how much a target can take; it has no
  * schedule, so the flags that shape one do not apply. */
 static gboolean
@@ -443,6 +472,7 @@ apply_options (const RunOptions   *options,
   return apply_closed_model (options, config, error)
          && apply_profile (options, config, error)
          && apply_limits (options, config, error)
+         && apply_retries (options, config, error)
          && apply_abort (options, config, error)
          && apply_mapping (options, config, error);
 }
@@ -631,6 +661,15 @@ new_option_context (RunOptions *o)
       "timings of the target's answer", "FILE" },
     { "agent-latency-ms", 0, 0, G_OPTION_ARG_STRING, &o->agent_latency_ms,
       "Mean modelled inference latency of each embedded agent (default 0)",
+      "MS" },
+    { "retry-max", 0, 0, G_OPTION_ARG_STRING, &o->retry_max,
+      "Send a transaction again up to N times after a 429, 503, transport "
+      "error or timeout (default 0: no retries)", "N" },
+    { "retry-base-ms", 0, 0, G_OPTION_ARG_STRING, &o->retry_base_ms,
+      "First back-off before a retry, doubled each time (default 50)",
+      "MS" },
+    { "retry-cap-ms", 0, 0, G_OPTION_ARG_STRING, &o->retry_cap_ms,
+      "Longest wait before a retry, Retry-After included (default 2000)",
       "MS" },
     { "platform-admin", 0, 0, G_OPTION_ARG_STRING, &o->platform_admin,
       "Base URL of the platform's admin API, for the scenario's "

@@ -206,6 +206,8 @@ test_bad_flags (void)
                       "platform", "--listen", "127.0.0.1:99999", NULL);
   assert_usage_error ("is not a loopback address",
                       "platform", "--listen", "0.0.0.0:0", NULL);
+  assert_usage_error ("--retry-max: 11 is out of range",
+                      "run", "--retry-max", "11", NULL);
   assert_usage_error ("--platform-admin and --admin-token apply only",
                       "run", "--admin-token", "x", NULL);
 }
@@ -791,6 +793,139 @@ test_faults (void)
   g_assert_cmpfloat (member_double (crash, "started_s"), >=, 5.0);
 }
 
+/* Every fault kind, one after another, in one run: the engine and the
+ * platform survive each, each shows up in the outcomes the way it should,
+ * every transaction is accounted for and the target answers normally
+ * again at the end. */
+static void
+test_every_fault (void)
+{
+  g_auto(Scratch) scratch = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) rows = NULL;
+  g_auto(GStrv) last = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *csv = NULL;
+  g_auto(CliResult) result = { 0 };
+  JsonObject *root, *outcomes;
+  JsonArray *faults;
+  gint64 sum = 0;
+  guint n_rows;
+
+  scratch_init (&scratch);
+  file = scratch_file (&scratch, "every.json",
+    "{\"name\": \"every-fault\", \"timeout_ms\": 800,"
+    " \"stages\": [{\"kind\": \"sustained\", \"rate\": 150,"
+    " \"duration_s\": 26}],"
+    " \"faults\": ["
+    "{\"at_s\": 1, \"kind\": \"agent_crash\", \"duration_s\": 1,"
+    " \"agent\": \"pattern_detector\"},"
+    "{\"at_s\": 3, \"kind\": \"store_throttle\", \"duration_s\": 1},"
+    "{\"at_s\": 5, \"kind\": \"ingestion_lag\", \"duration_s\": 1,"
+    " \"magnitude\": 100},"
+    "{\"at_s\": 7, \"kind\": \"rate_limit\", \"duration_s\": 1},"
+    "{\"at_s\": 9, \"kind\": \"latency_spike\", \"duration_s\": 1,"
+    " \"magnitude\": 200},"
+    "{\"at_s\": 11, \"kind\": \"partition\", \"duration_s\": 1},"
+    "{\"at_s\": 13, \"kind\": \"proxy_latency\", \"duration_s\": 1,"
+    " \"magnitude\": 50, \"jitter_ms\": 10},"
+    "{\"at_s\": 15, \"kind\": \"proxy_reset\", \"duration_s\": 1,"
+    " \"magnitude\": 0.5},"
+    "{\"at_s\": 17, \"kind\": \"proxy_blackhole\", \"duration_s\": 1},"
+    "{\"at_s\": 19, \"kind\": \"proxy_bandwidth\", \"duration_s\": 1,"
+    " \"magnitude\": 20000},"
+    "{\"at_s\": 21, \"kind\": \"proxy_http_status\", \"duration_s\": 1,"
+    " \"status\": 503}]}");
+  json = scratch_file (&scratch, "summary.json", NULL);
+  csv = scratch_file (&scratch, "series.csv", NULL);
+
+  run_cli (&result, "run", file, "--quiet", "--json", json, "--csv", csv,
+           NULL);
+  g_test_message ("%s%s", result.out, result.err);
+  g_assert_cmpint (result.status, ==, 0);
+
+  root = load_summary (parser, json);
+  outcomes = json_object_get_object_member (root, "outcomes");
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_keys); i++)
+    sum += member_int (outcomes, outcome_keys[i]);
+  g_assert_cmpint (member_int (root, "arrivals"), ==, 26 * 150);
+  g_assert_cmpint (sum, ==, 26 * 150);
+  g_assert_true (json_object_get_boolean_member (root, "accounted"));
+
+  /* 429s and 503s are HTTP errors, resets transport errors, a silent
+   * partition and a black hole timeouts. */
+  g_assert_cmpint (member_int (outcomes, "http_error"), >, 0);
+  g_assert_cmpint (member_int (outcomes, "transport_error"), >, 0);
+  g_assert_cmpint (member_int (outcomes, "timeout"), >, 0);
+
+  faults = json_object_get_array_member (root, "faults");
+  g_assert_cmpuint (json_array_get_length (faults), ==, 11);
+  for (guint i = 0; i < 11; i++) {
+    JsonObject *fault = json_array_get_object_element (faults, i);
+
+    if (json_object_has_member (fault, "error"))
+      g_test_message ("fault %u: %s", i,
+                      json_object_get_string_member (fault, "error"));
+    g_assert_false (json_object_has_member (fault, "error"));
+  }
+
+  /* The last full second, long after the last fault: answered, no
+   * errors.  Columns: t_s, target_rate, sent, ok, declined, http_error,
+   * transport_error, timeout, dropped, … */
+  rows = read_lines (csv);
+  n_rows = g_strv_length (rows);
+  g_assert_cmpuint (n_rows, >=, 26);
+  last = g_strsplit (rows[n_rows - 2], ",", -1);
+  g_assert_cmpint (g_ascii_strtoll (last[3], NULL, 10)
+                   + g_ascii_strtoll (last[4], NULL, 10), >, 100);
+  for (guint i = 5; i <= 8; i++)
+    g_assert_cmpint (g_ascii_strtoll (last[i], NULL, 10), ==, 0);
+}
+
+/* With retries on, transactions the platform rate-limits (429 with
+ * Retry-After: 1) are sent again once the fault is over: they end ok,
+ * the retries are counted apart from the arrivals, and their latency
+ * includes the wait. */
+static void
+test_retries (void)
+{
+  g_auto(Scratch) scratch = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *file = NULL;
+  g_autofree char *json = NULL;
+  g_auto(CliResult) result = { 0 };
+  JsonObject *root, *outcomes, *latency;
+  gint64 sum = 0;
+
+  scratch_init (&scratch);
+  file = scratch_file (&scratch, "retry.json",
+                       "{\"name\": \"retry\", \"stages\": [{\"kind\": "
+                       "\"sustained\", \"rate\": 100, \"duration_s\": 4}],"
+                       " \"faults\": [{\"at_s\": 1, \"kind\": "
+                       "\"rate_limit\", \"duration_s\": 0.5}]}");
+  json = scratch_file (&scratch, "summary.json", NULL);
+
+  run_cli (&result, "run", file, "--quiet", "--retry-max", "3",
+           "--json", json, NULL);
+  g_test_message ("%s%s", result.out, result.err);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.out, "attempts sent again"));
+
+  root = load_summary (parser, json);
+  outcomes = json_object_get_object_member (root, "outcomes");
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_keys); i++)
+    sum += member_int (outcomes, outcome_keys[i]);
+  g_assert_cmpint (member_int (root, "arrivals"), ==, 400);
+  g_assert_cmpint (sum, ==, 400);
+  g_assert_cmpint (member_int (root, "retries"), >, 0);
+  g_assert_cmpint (member_int (outcomes, "http_error"), ==, 0);
+
+  /* A retried transaction waited out Retry-After: 1. */
+  latency = json_object_get_object_member (root, "latency_ms");
+  g_assert_cmpfloat (member_double (latency, "max"), >=, 990);
+}
+
 static void
 test_abort (void)
 {
@@ -1063,6 +1198,8 @@ main (int    argc,
                    test_criteria_fail_and_outputs);
   g_test_add_func ("/stampede/cli/mapping", test_mapping);
   g_test_add_func ("/stampede/cli/faults", test_faults);
+  g_test_add_func ("/stampede/cli/every-fault", test_every_fault);
+  g_test_add_func ("/stampede/cli/retries", test_retries);
   g_test_add_func ("/stampede/cli/closed-and-poisson",
                    test_closed_and_poisson);
   g_test_add_func ("/stampede/cli/abort", test_abort);

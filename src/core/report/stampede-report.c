@@ -169,6 +169,7 @@ stampede_report_build_summary (const StampedeRunConfig *config,
   stampede_json_add_double (builder, "elapsed_s", final->elapsed_s);
 
   stampede_json_add_count (builder, "arrivals", final->arrivals);
+  stampede_json_add_count (builder, "retries", final->retries);
   stampede_json_add_count (builder, "sent", sent_count (final));
   stampede_json_add_count (builder, "in_flight", final->in_flight);
   stampede_json_add_count (builder, "answered",
@@ -421,6 +422,10 @@ stampede_report_format_text (const StampedeRunConfig *config,
                           o[STAMPEDE_OUTCOME_TRANSPORT_ERROR],
                           o[STAMPEDE_OUTCOME_TIMEOUT],
                           o[STAMPEDE_OUTCOME_DROPPED]);
+  if (final->retries > 0)
+    g_string_append_printf (out, "%-12s %" G_GUINT64_FORMAT " attempts sent "
+                            "again (not counted as arrivals)\n", "Retries",
+                            final->retries);
 
   append_latency (out, "Latency", "intended send time", &final->run);
   append_latency (out, "Service", "actual send time", &final->service);
