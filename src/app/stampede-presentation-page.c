@@ -480,13 +480,23 @@ static char *
 format_cost (StampedePresentationPage *self,
              double                    usd)
 {
-  g_autofree char *money = stampede_format_money (usd,
-                                                  self->profile.currency,
-                                                  &self->profile.style);
+  double value = usd * self->profile.currency->per_usd;
+  g_autofree char *money = NULL;
+  char cents[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* Small costs are written with cents: a scoring cost of 0.23 rounded to
+   * whole units would read as nothing at all. */
+  if (value > 0 && value < 100) {
+    g_ascii_formatd (cents, sizeof cents, "%.2f", value);
+    money = g_strconcat (self->profile.currency->symbol, cents, NULL);
+  } else {
+    money = stampede_format_money (usd, self->profile.currency,
+                                   &self->profile.style);
+  }
 
   /* A cost is taken off the value; a cost of nothing is not. */
-  return round (usd * self->profile.currency->per_usd) > 0
-         ? g_strdup_printf ("−%s", money) : g_steal_pointer (&money);
+  return value >= 0.005 ? g_strdup_printf ("−%s", money)
+                        : g_steal_pointer (&money);
 }
 
 static void

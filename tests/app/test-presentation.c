@@ -379,6 +379,7 @@ test_summary (Fixture       *fixture,
    * $0.002, the cost model's defaults. */
   g_assert_cmpstr (label_text (fixture, "business-net"), ==, "$1,234,233");
   g_assert_cmpstr (label_text (fixture, "business-review"), ==, "−$136");
+  g_assert_cmpstr (label_text (fixture, "business-processing"), ==, "−$198");
 
   /* The baseline: (600 + 96,034) / 99,000 = 97.61 %; 3 µs a decision. */
   g_assert_cmpstr (label_text (fixture, "compare-baseline-accuracy"), ==,
@@ -513,6 +514,32 @@ test_preferences (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* A short run's scoring cost is a fraction of a dollar: 116 answers at
+ * $0.002 is $0.232, written with its cents rather than rounded to "$0",
+ * and a cost of nothing has no minus sign. */
+static void
+test_small_costs (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) final = stampede_snapshot_new ();
+
+  final->state = STAMPEDE_RUN_FINISHED;
+  final->elapsed_s = 3;
+  final->duration_s = 3;
+  final->arrivals = 116;
+  final->outcomes[STAMPEDE_OUTCOME_OK] = 112;
+  final->outcomes[STAMPEDE_OUTCOME_DECLINED] = 4;
+  final->true_pos = 4;
+  final->true_neg = 108;
+  final->false_neg = 4;
+  final->fraud_value_blocked = 146.0;
+  stampede_presentation_page_finish (fixture->page, final);
+
+  g_assert_cmpstr (label_text (fixture, "business-processing"), ==,
+                   "−$0.23");
+  g_assert_cmpstr (label_text (fixture, "business-review"), ==, "$0");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +556,7 @@ main (int   argc,
   ADD ("/stampede/presentation/narrative", test_narrative);
   ADD ("/stampede/presentation/canvas", test_canvas);
   ADD ("/stampede/presentation/summary", test_summary);
+  ADD ("/stampede/presentation/small-costs", test_small_costs);
   ADD ("/stampede/presentation/scenes", test_scenes);
   ADD ("/stampede/presentation/profiles", test_profiles);
   ADD ("/stampede/presentation/vendors", test_vendors);
