@@ -45,6 +45,13 @@ struct _StampedeCounter {
 
 G_DEFINE_FINAL_TYPE (StampedeCounter, stampede_counter, G_TYPE_OBJECT)
 
+enum {
+  SIGNAL_SHOWN,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 show (StampedeCounter *self,
       double           value)
@@ -52,8 +59,11 @@ show (StampedeCounter *self,
   g_autofree char *text = self->format (value, self->user_data);
 
   self->shown = value;
-  if (g_strcmp0 (gtk_label_get_label (self->label), text) != 0)
-    gtk_label_set_label (self->label, text);
+  if (g_strcmp0 (gtk_label_get_label (self->label), text) == 0)
+    return;
+
+  gtk_label_set_label (self->label, text);
+  g_signal_emit (self, signals[SIGNAL_SHOWN], 0);
 }
 
 static void
@@ -137,6 +147,14 @@ stampede_counter_class_init (StampedeCounterClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = stampede_counter_dispose;
+
+  /* Emitted when the label shows another figure, for text elsewhere that
+   * must read the same figure at the same moment. */
+  signals[SIGNAL_SHOWN] = g_signal_new ("shown",
+                                        G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 0);
 }
 
 static void
@@ -232,6 +250,20 @@ stampede_counter_get_value (StampedeCounter *self)
   g_return_val_if_fail (STAMPEDE_IS_COUNTER (self), NAN);
 
   return self->target;
+}
+
+/**
+ * stampede_counter_get_shown:
+ * @self: a #StampedeCounter
+ *
+ * Returns: the figure the label shows, NAN for nothing measured
+ */
+double
+stampede_counter_get_shown (StampedeCounter *self)
+{
+  g_return_val_if_fail (STAMPEDE_IS_COUNTER (self), NAN);
+
+  return self->shown;
 }
 
 /**

@@ -24,6 +24,7 @@ StampedeCounter *stampede_counter_new        (GtkLabel              *label,
 void             stampede_counter_set_value  (StampedeCounter       *self,
                                               double                 value);
 double           stampede_counter_get_value  (StampedeCounter       *self);
+double           stampede_counter_get_shown  (StampedeCounter       *self);
 void             stampede_counter_refresh    (StampedeCounter       *self);
 gboolean         stampede_counter_is_settled (StampedeCounter       *self);
 void             stampede_counter_set_frame_interval

@@ -63,6 +63,7 @@ struct _StampedePresentationPage {
   GtkFlowBox                  *criteria_box;
   GtkRevealer                 *banner_revealer;
   GtkLabel                    *banner_label;
+  GtkLabel                    *banner_hint;
   GtkWidget                   *blank_box;
 
   GSettings                   *settings;
@@ -92,6 +93,7 @@ struct _StampedePresentationPage {
   gboolean                     was_running;
   gboolean                     paused;
   gboolean                     faults_injected;
+  gboolean                     engine_local;
 };
 
 G_DEFINE_FINAL_TYPE (StampedePresentationPage, stampede_presentation_page,
@@ -116,6 +118,18 @@ take_text (GtkLabel *label,
 {
   set_text (label, text);
   g_free (text);
+}
+
+/* A restart cannot fix a wrong address or token of a remote engine: the
+ * presenter must check them, and R only asks the engine again. */
+static const char *
+problem_hint (gboolean local)
+{
+  if (local)
+    return _("Press R to restart the engine and the platform");
+
+  return _("Check the engine’s URL and token · press R to retry the "
+           "connection");
 }
 
 static gboolean
@@ -215,6 +229,15 @@ sort_heroes (GtkFlowBoxChild *a,
   return position_a < position_b ? -1 : position_a > position_b;
 }
 
+/* The heroes whose figures the narrative tells. */
+static const StampedeHero narrated_heroes[] = {
+  STAMPEDE_HERO_FRAUD_BLOCKED,
+  STAMPEDE_HERO_FRAUD_VALUE,
+  STAMPEDE_HERO_AVAILABILITY,
+};
+
+static void counter_shown_cb (StampedePresentationPage *self);
+
 static void
 build_heroes (StampedePresentationPage *self)
 {
@@ -255,6 +278,11 @@ build_heroes (StampedePresentationPage *self)
                                               format_hero_cb,
                                               &self->slots[h]);
   }
+
+  for (guint i = 0; i < G_N_ELEMENTS (narrated_heroes); i++)
+    g_signal_connect_object (self->counters[narrated_heroes[i]], "shown",
+                             G_CALLBACK (counter_shown_cb), self,
+                             G_CONNECT_SWAPPED);
 
   gtk_flow_box_set_sort_func (self->hero_box, sort_heroes, self, NULL);
 }
@@ -824,6 +852,21 @@ show_scene (StampedePresentationPage *self)
                           self->scene != STAMPEDE_SCENE_INTRO);
 }
 
+/* A figure of the narrative as its hero counter shows it at this moment,
+ * or as @snapshot has it when the counter shows nothing. */
+static double
+narrated_figure (StampedePresentationPage *self,
+                 const StampedeSnapshot   *snapshot,
+                 StampedeHero              hero)
+{
+  double shown = stampede_counter_get_shown (self->counters[hero]);
+
+  return isfinite (shown) ? shown : stampede_story_hero_value (snapshot, hero);
+}
+
+/* The counters ease towards each new figure, so the narrative tells the
+ * figures they show rather than the snapshot's: the sentence and the
+ * cards above it never read different numbers. */
 static void
 show_narrative (StampedePresentationPage *self,
                 const StampedeSnapshot   *snapshot)
@@ -833,10 +876,22 @@ show_narrative (StampedePresentationPage *self,
   g_assert (STAMPEDE_IS_PRESENTATION_PAGE (self));
 
   if (has_figures (snapshot))
-    text = stampede_story_narrative (snapshot, &self->profile);
+    text = stampede_story_narrate (
+      snapshot, &self->profile,
+      narrated_figure (self, snapshot, STAMPEDE_HERO_FRAUD_BLOCKED),
+      narrated_figure (self, snapshot, STAMPEDE_HERO_FRAUD_VALUE),
+      narrated_figure (self, snapshot, STAMPEDE_HERO_AVAILABILITY));
 
   set_text (self->narrative_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->narrative_label), text != NULL);
+}
+
+static void
+counter_shown_cb (StampedePresentationPage *self)
+{
+  g_assert (STAMPEDE_IS_PRESENTATION_PAGE (self));
+
+  show_narrative (self, shown_snapshot (self));
 }
 
 static void
@@ -1078,6 +1133,7 @@ stampede_presentation_page_class_init (StampedePresentationPageClass *klass)
   BIND (criteria_box);
   BIND (banner_revealer);
   BIND (banner_label);
+  BIND (banner_hint);
   BIND (blank_box);
 #undef BIND
 }
@@ -1092,6 +1148,8 @@ stampede_presentation_page_init (StampedePresentationPage *self)
   gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 
   self->criteria_chips = g_ptr_array_new ();
+  self->engine_local = TRUE;
+  set_text (self->banner_hint, problem_hint (self->engine_local));
   self->settings = stampede_settings_new ();
   self->plan = stampede_scene_plan_new (DEFAULT_SCENARIO, &error);
   if (self->plan == NULL)
@@ -1301,7 +1359,26 @@ stampede_presentation_page_show_problem (StampedePresentationPage *self,
   g_return_if_fail (message != NULL);
 
   set_text (self->banner_label, message);
+  set_text (self->banner_hint, problem_hint (self->engine_local));
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+/**
+ * stampede_presentation_page_set_engine_local:
+ * @self: a #StampedePresentationPage
+ * @local: whether the app runs the engine and the platform itself
+ *
+ * Says what pressing R does, for the banner's hint: it starts the app's
+ * own services again, while a remote engine can only be asked again.
+ */
+void
+stampede_presentation_page_set_engine_local (StampedePresentationPage *self,
+                                             gboolean                  local)
+{
+  g_return_if_fail (STAMPEDE_IS_PRESENTATION_PAGE (self));
+
+  self->engine_local = !!local;
+  set_text (self->banner_hint, problem_hint (self->engine_local));
 }
 
 void

@@ -39,6 +39,10 @@ stampede_presentation_page_show_problem (StampedePresentationPage *self,
                                          const char               *message);
 
 void
+stampede_presentation_page_set_engine_local (StampedePresentationPage *self,
+                                             gboolean                  local);
+
+void
 stampede_presentation_page_hide_problem (StampedePresentationPage *self);
 
 gboolean

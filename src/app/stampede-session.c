@@ -9,9 +9,6 @@
 #include "stampede-platform.h"
 #include "stampede-session.h"
 
-/* Mean modelled inference time of each agent of the embedded platform. */
-#define AGENT_LATENCY_MS 2.0
-
 #define LOOPBACK "127.0.0.1"
 
 struct _StampedeSession {
@@ -134,9 +131,10 @@ start_local_thread (GTask        *task,
 
   services = g_new0 (LocalServices, 1);
 
+  /* The embedded platform keeps its own default latency model, the same
+   * one that `stampede-cli platform` serves, so the app and a headless
+   * demo measure the same platform. */
   services->platform = stampede_platform_new ();
-  stampede_platform_set_agent_latency_ms (services->platform,
-                                          AGENT_LATENCY_MS);
   if (!stampede_platform_start (services->platform, LOOPBACK, 0, &error)) {
     g_clear_object (&services->platform);
     local_services_free (services);

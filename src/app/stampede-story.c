@@ -275,10 +275,41 @@ char *
 stampede_story_narrative (const StampedeSnapshot            *snapshot,
                           const StampedePresentationProfile *profile)
 {
-  g_autofree char *blocked = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *availability = NULL;
+  g_return_val_if_fail (snapshot != NULL, NULL);
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  return stampede_story_narrate (snapshot, profile, snapshot->true_pos,
+                                 snapshot->fraud_value_blocked,
+                                 stampede_story_availability (snapshot));
+}
+
+/**
+ * stampede_story_narrate:
+ * @snapshot: a snapshot
+ * @profile: the presentation profile
+ * @blocked: the count of fraudulent transactions blocked to tell
+ * @value: the fraud value blocked to tell
+ * @availability: the availability to tell, a share
+ *
+ * Tells the sentence of stampede_story_narrative() with the figures that
+ * the hero counters show, which ease towards those of @snapshot: the
+ * sentence under the counters never reads other numbers than they do.
+ *
+ * Returns: (transfer full) (nullable): the sentence, or %NULL before
+ *   anything was answered
+ */
+char *
+stampede_story_narrate (const StampedeSnapshot            *snapshot,
+                        const StampedePresentationProfile *profile,
+                        double                             blocked,
+                        double                             value,
+                        double                             availability)
+{
+  g_autofree char *blocked_text = NULL;
+  g_autofree char *value_text = NULL;
+  g_autofree char *availability_text = NULL;
   g_autofree char *median = NULL;
+  guint64 count;
 
   g_return_val_if_fail (snapshot != NULL, NULL);
   g_return_val_if_fail (profile != NULL, NULL);
@@ -286,20 +317,21 @@ stampede_story_narrative (const StampedeSnapshot            *snapshot,
   if (stampede_snapshot_answered (snapshot) == 0 || snapshot->run.count == 0)
     return NULL;
 
-  availability = stampede_format_percent_down (
-    stampede_story_availability (snapshot), NARRATIVE_DECIMALS);
+  availability_text = stampede_format_percent_down (availability,
+                                                    NARRATIVE_DECIMALS);
   median = stampede_format_ms (snapshot->run.p50);
 
-  if (snapshot->true_pos == 0)
+  count = isfinite (blocked) && blocked > 0 ? (guint64) round (blocked) : 0;
+  if (count == 0)
     /* Translators: the first %s is a share of requests such as
      * "99.9 %", the second a latency such as "38 ms". */
     return g_strdup_printf (_("Answered %s of requests in %s at the "
                               "median; no fraud stopped yet."),
-                            availability, median);
+                            availability_text, median);
 
-  blocked = stampede_format_figure (snapshot->true_pos, &profile->style);
-  value = stampede_format_money (snapshot->fraud_value_blocked,
-                                 profile->currency, &profile->style);
+  blocked_text = stampede_format_figure (count, &profile->style);
+  value_text = stampede_format_money (value, profile->currency,
+                                      &profile->style);
 
   /* Translators: a count of transactions such as "1,234", an amount
    * such as "$1.2M", a share such as "99.9 %", a latency such as
@@ -310,9 +342,9 @@ stampede_story_narrative (const StampedeSnapshot            *snapshot,
                                     "Stopped %s fraudulent transactions "
                                     "worth %s while answering %s of "
                                     "requests in %s at the median.",
-                                    (unsigned long) MIN (snapshot->true_pos,
-                                                         G_MAXULONG)),
-                          blocked, value, availability, median);
+                                    (unsigned long) MIN (count, G_MAXULONG)),
+                          blocked_text, value_text, availability_text,
+                          median);
 }
 
 /**

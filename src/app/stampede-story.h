@@ -62,6 +62,11 @@ void    stampede_story_baseline_figures  (const StampedeSnapshot            *sna
                                           StampedeDetectorFigures           *figures);
 char   *stampede_story_narrative         (const StampedeSnapshot            *snapshot,
                                           const StampedePresentationProfile *profile);
+char   *stampede_story_narrate           (const StampedeSnapshot            *snapshot,
+                                          const StampedePresentationProfile *profile,
+                                          double                             blocked,
+                                          double                             value,
+                                          double                             availability);
 guint8  stampede_story_flow_outcome      (StampedeOutcome                    outcome,
                                           gboolean                           is_fraud);
 guint   stampede_story_flow_samples      (const StampedeSnapshot            *snapshot,

@@ -333,6 +333,8 @@ session_state_cb (StampedeWindow *self)
   stampede_admin_page_set_endpoints (
     self->admin_page, stampede_session_get_engine_url (session),
     stampede_session_get_target_url (session));
+  stampede_presentation_page_set_engine_local (
+    self->presentation_page, stampede_session_is_local (session));
 
   switch (stampede_session_get_state (session)) {
   case STAMPEDE_SESSION_CONNECTING:

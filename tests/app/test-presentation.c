@@ -329,6 +329,102 @@ test_narrative (Fixture       *fixture,
                    "median.");
 }
 
+/* The sentence under the hero cards tells the figures the counters show,
+ * while they ease towards a new snapshot and once they land on it. */
+static void
+test_narrative_follows_counters (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(StampedeSnapshot) first = make_snapshot ();
+  g_autoptr(StampedeSnapshot) second = make_snapshot ();
+  g_autofree char *expected = NULL;
+  gint64 deadline;
+
+  g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
+  stampede_presentation_page_update (fixture->page, first);
+
+  /* 300 more fraud blocked, worth $300,000 more. */
+  second->true_pos = 1500;
+  second->fraud_value_blocked = 1534567.0;
+  stampede_presentation_page_update (fixture->page, second);
+  g_assert_false (stampede_presentation_page_is_settled (fixture->page));
+
+  deadline = g_get_monotonic_time () + SETTLE_TIMEOUT_S * G_USEC_PER_SEC;
+  while (!stampede_presentation_page_is_settled (fixture->page)
+         && g_get_monotonic_time () < deadline) {
+    g_main_context_iteration (NULL, TRUE);
+    expected = g_strdup_printf ("Stopped %s fraudulent transactions worth "
+                                "%s while answering",
+                                label_text (fixture, "hero-fraud-blocked"),
+                                label_text (fixture, "hero-fraud-value"));
+    g_assert_true (g_str_has_prefix (
+      label_text (fixture, "presentation-narrative"), expected));
+    g_clear_pointer (&expected, g_free);
+  }
+
+  g_assert_true (stampede_presentation_page_is_settled (fixture->page));
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-blocked"), ==, "1,500");
+  g_assert_cmpstr (label_text (fixture, "hero-fraud-value"), ==,
+                   "$1,534,567");
+  g_assert_cmpstr (label_text (fixture, "presentation-narrative"), ==,
+                   "Stopped 1,500 fraudulent transactions worth $1,534,567 "
+                   "while answering 99.0 % of requests in 38.0 ms at the "
+                   "median.");
+}
+
+/* A restart fixes the app's own services, not a remote engine's address
+ * or token. */
+static void
+test_problem_hint (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  stampede_presentation_page_show_problem (fixture->page, "Could not "
+                                           "connect");
+  g_assert_cmpstr (label_text (fixture, "presentation-banner-label"), ==,
+                   "Could not connect");
+  g_assert_cmpstr (label_text (fixture, "presentation-banner-hint"), ==,
+                   "Press R to restart the engine and the platform");
+
+  stampede_presentation_page_set_engine_local (fixture->page, FALSE);
+  g_assert_cmpstr (label_text (fixture, "presentation-banner-hint"), ==,
+                   "Check the engine’s URL and token · press R to retry "
+                   "the connection");
+
+  stampede_presentation_page_set_engine_local (fixture->page, TRUE);
+  g_assert_cmpstr (label_text (fixture, "presentation-banner-hint"), ==,
+                   "Press R to restart the engine and the platform");
+}
+
+/* The banner takes its own room above the scene's title rather than
+ * lying over it. */
+static void
+test_problem_placement (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkWidget *banner = get_named (fixture, "presentation-banner");
+  GtkWidget *title = get_named (fixture, "presentation-scene");
+  graphene_rect_t banner_bounds;
+  graphene_rect_t title_bounds;
+  gint64 deadline;
+
+  stampede_presentation_page_show_problem (fixture->page, "Could not "
+                                           "connect");
+  deadline = g_get_monotonic_time () + SETTLE_TIMEOUT_S * G_USEC_PER_SEC;
+  while (!gtk_revealer_get_child_revealed (GTK_REVEALER (banner))
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  iterate (100);
+
+  g_assert_true (gtk_revealer_get_child_revealed (GTK_REVEALER (banner)));
+  g_assert_true (gtk_widget_compute_bounds (banner, GTK_WIDGET (fixture->page),
+                                            &banner_bounds));
+  g_assert_true (gtk_widget_compute_bounds (title, GTK_WIDGET (fixture->page),
+                                            &title_bounds));
+  g_assert_cmpfloat (banner_bounds.size.height, >, 0);
+  g_assert_false (graphene_rect_intersection (&banner_bounds, &title_bounds,
+                                              NULL));
+}
+
 static void
 test_canvas (Fixture       *fixture,
              gconstpointer  data)
@@ -554,6 +650,10 @@ main (int   argc,
   ADD ("/stampede/presentation/counters-chase", test_counters_chase);
   ADD ("/stampede/presentation/frame-budget", test_frame_budget);
   ADD ("/stampede/presentation/narrative", test_narrative);
+  ADD ("/stampede/presentation/narrative-follows-counters",
+       test_narrative_follows_counters);
+  ADD ("/stampede/presentation/problem-hint", test_problem_hint);
+  ADD ("/stampede/presentation/problem-placement", test_problem_placement);
   ADD ("/stampede/presentation/canvas", test_canvas);
   ADD ("/stampede/presentation/summary", test_summary);
   ADD ("/stampede/presentation/small-costs", test_small_costs);
