@@ -895,8 +895,13 @@ test_in_flight_cap (void)
   g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK], >, 0);
   g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_OK]
                     + final->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 50);
-  /* The service time includes the target's delay. */
+  /* The service time includes the target's delay.  Every answer and
+   * every drop is in the latency from the intended time; a drop, never
+   * sent, is not in the service time. */
   g_assert_cmpfloat (final->service.p50, >=, 200);
+  g_assert_cmpuint (final->run.count, ==, 50);
+  g_assert_cmpuint (final->service.count, ==,
+                    final->outcomes[STAMPEDE_OUTCOME_OK]);
 
   g_clear_object (&engine);
   target_stop (target);
@@ -911,7 +916,9 @@ test_in_flight_cap (void)
  * transaction sent after the first has waited nearly the whole timeout:
  * its latency from the intended time is about 200 + 50 ms, never more,
  * while its service time is about 50 ms.  (Sending the newest first
- * would give latencies near 50 ms.)  Everything else is dropped.
+ * would give latencies near 50 ms.)  Everything else is dropped, and
+ * counted in the latency with its wait, which is the timeout when it aged
+ * out and less for the arrivals left in the backlog at the run's end.
  */
 static void
 test_backlog (void)
@@ -945,6 +952,9 @@ test_backlog (void)
   g_assert_cmpfloat (final->run.p50, >=, 150);
   g_assert_cmpfloat (final->run.max, <, 320);
   g_assert_cmpfloat (final->service.max, <, 150);
+  g_assert_cmpuint (final->run.count, ==, 2500);
+  g_assert_cmpuint (final->service.count, ==,
+                    final->outcomes[STAMPEDE_OUTCOME_OK]);
 
   g_assert_finalize_object (g_steal_pointer (&engine));
   target_stop (target);
@@ -960,16 +970,210 @@ test_timeout (void)
   g_autoptr(StampedeSnapshot) final = NULL;
   Watch watch = { 0 };
 
-  /* Every answer comes 300 ms after its request, long after 50 ms. */
+  /* Every answer comes 300 ms after its request, long after 50 ms.
+   * Each timeout is in the latency at the moment the engine gave up, at
+   * least 50 ms after its send and so after its intended time. */
   config->timeout_ms = 50;
   final = run_watched (engine, config, &watch);
 
   assert_final (final);
   g_assert_cmpuint (final->arrivals, ==, 10);
   g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TIMEOUT], ==, 10);
-  g_assert_cmpuint (final->run.count, ==, 0);
+  g_assert_cmpuint (final->run.count, ==, 10);
+  g_assert_cmpuint (final->service.count, ==, 10);
+  g_assert_cmpfloat (final->run.p50, >=, 50);
+  g_assert_cmpfloat (final->service.p50, >=, 50);
 
   g_clear_object (&engine);
+  target_stop (target);
+}
+
+/* A blackhole: a port that listens and never accepts, so a connection
+ * either waits in the kernel's queue or is never completed, and no
+ * request is ever answered.  The socket is closed when the test frees
+ * it. */
+static GSocket *
+blackhole_new (guint *port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_set_listen_backlog (socket, 64);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  return g_steal_pointer (&socket);
+}
+
+/*
+ * A target that never answers: every one of 20 arrivals times out after
+ * 500 ms, and the latency covers them all.  Measured from the intended
+ * time to the moment the engine gave up, none is below the timeout, so
+ * neither is any percentile; from the actual send the same holds.  The
+ * per-second rows where timeouts ended show them likewise.  Leaving the
+ * timeouts out would report no latency at all.
+ */
+static void
+test_timeout_latency (void)
+{
+  g_autoptr(GSocket) blackhole = NULL;
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeRunConfig) config = NULL;
+  g_autoptr(StampedeHistogram) run = NULL;
+  g_autoptr(StampedeHistogram) service = NULL;
+  g_autoptr(GArray) series = NULL;
+  g_autofree char *url = NULL;
+  guint64 rows_timeouts = 0;
+  Watch watch = { 0 };
+  guint port;
+
+  blackhole = blackhole_new (&port);
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1/score", port);
+  config = config_for (url, 20, 0, 1);
+  config->timeout_ms = 500;
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("blackhole: timeouts %" G_GUINT64_FORMAT ", p50 %.1f ms, "
+                  "p99 %.1f ms, service p99 %.1f ms",
+                  final->outcomes[STAMPEDE_OUTCOME_TIMEOUT], final->run.p50,
+                  final->run.p99, final->service.p99);
+  assert_final (final);
+  assert_series (engine, final);
+  assert_run_histograms (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 20);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TIMEOUT], ==, 20);
+  g_assert_cmpuint (final->run.count, ==, 20);
+  g_assert_cmpuint (final->service.count, ==, 20);
+  g_assert_cmpfloat (final->run.p50, >=, 500);
+  g_assert_cmpfloat (final->run.p99, >=, 500);
+  g_assert_cmpfloat (final->service.p50, >=, 500);
+  g_assert_cmpfloat (final->service.p99, >=, 500);
+
+  run = stampede_engine_dup_run_histogram (engine, FALSE);
+  service = stampede_engine_dup_run_histogram (engine, TRUE);
+  g_assert_cmpint (stampede_histogram_min (run), >=, 500000);
+  g_assert_cmpint (stampede_histogram_min (service), >=, 500000);
+
+  series = stampede_engine_dup_series (engine);
+  for (guint i = 0; i < series->len; i++) {
+    const StampedeSecond *row = &g_array_index (series, StampedeSecond, i);
+
+    if (row->outcomes[STAMPEDE_OUTCOME_TIMEOUT] == 0)
+      continue;
+    rows_timeouts += row->outcomes[STAMPEDE_OUTCOME_TIMEOUT];
+    g_assert_cmpfloat (row->p50_ms, >=, 500);
+    g_assert_cmpfloat (row->p99_ms, >=, 500);
+    g_assert_cmpfloat (row->service_p99_ms, >=, 500);
+  }
+  g_assert_cmpuint (rows_timeouts, ==, 20);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+/*
+ * Drops are in the latency with their wait.  With one request at a time
+ * against a target that never answers, the handle is busy for each
+ * 500 ms timeout while arrivals come every 50 ms: most wait in the
+ * backlog until they are older than the timeout and are dropped.  Each
+ * drop is recorded from its intended time to the drop, more than 500 ms,
+ * and only in the latency from the intended time, since it was never
+ * sent; the timeouts, at least 500 ms, are in both.
+ */
+static void
+test_drop_latency (void)
+{
+  g_autoptr(GSocket) blackhole = NULL;
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeRunConfig) config = NULL;
+  g_autoptr(StampedeHistogram) run = NULL;
+  g_autofree char *url = NULL;
+  Watch watch = { 0 };
+  guint port;
+
+  blackhole = blackhole_new (&port);
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1/score", port);
+  config = config_for (url, 20, 0, 1);
+  config->timeout_ms = 500;
+  config->max_in_flight = 1;
+  final = run_watched (engine, config, &watch);
+
+  g_test_message ("drops: timeouts %" G_GUINT64_FORMAT ", dropped %"
+                  G_GUINT64_FORMAT ", p50 %.1f ms, max %.1f ms",
+                  final->outcomes[STAMPEDE_OUTCOME_TIMEOUT],
+                  final->outcomes[STAMPEDE_OUTCOME_DROPPED], final->run.p50,
+                  final->run.max);
+  assert_final (final);
+  assert_series (engine, final);
+  assert_run_histograms (engine, final);
+  g_assert_cmpuint (final->arrivals, ==, 20);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TIMEOUT]
+                    + final->outcomes[STAMPEDE_OUTCOME_DROPPED], ==, 20);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_DROPPED], >, 0);
+  g_assert_cmpuint (final->outcomes[STAMPEDE_OUTCOME_TIMEOUT], >, 0);
+
+  g_assert_cmpuint (final->run.count, ==, 20);
+  g_assert_cmpuint (final->service.count, ==,
+                    final->outcomes[STAMPEDE_OUTCOME_TIMEOUT]);
+  g_assert_cmpfloat (final->run.p50, >=, 500);
+  g_assert_cmpfloat (final->service.p50, >=, 500);
+  run = stampede_engine_dup_run_histogram (engine, FALSE);
+  g_assert_cmpint (stampede_histogram_min (run), >=, 500000);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+/*
+ * The final snapshot gives the mean rate the profile asked for over the
+ * run, where the rate of the instant would be 0.  A ramp to 100/s over
+ * 1 s, then 1 s at 100/s, schedules 50 + 100 = 150 arrivals in 2 s: a
+ * mean of 75/s.  A run of 200/s stopped early asked for 200/s all the
+ * time it ran, whatever its planned duration.
+ */
+static void
+test_final_target_rate (void)
+{
+  Target *target = target_start (0);
+  g_autofree char *url = target_url (target);
+  g_autoptr(StampedeRunConfig) config = config_for (url, 100, 1, 2);
+  g_autoptr(StampedeEngine) engine = stampede_engine_new ();
+  g_autoptr(StampedeSnapshot) final = NULL;
+  g_autoptr(StampedeSnapshot) status = NULL;
+  Watch watch = { 0 };
+
+  final = run_watched (engine, config, &watch);
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, ==, 150);
+  g_assert_cmpfloat_with_epsilon (final->target_rate, 75, 1e-9);
+  status = stampede_engine_dup_snapshot (engine);
+  g_assert_cmpfloat_with_epsilon (status->target_rate, 75, 1e-9);
+
+  memset (&watch, 0, sizeof watch);
+  g_clear_pointer (&final, stampede_snapshot_unref);
+  config->rate = 200;
+  config->ramp_s = 0;
+  config->duration_s = 10;
+  watch.stop_after = 5;
+  final = run_watched (engine, config, &watch);
+  assert_final (final);
+  g_assert_cmpuint (final->arrivals, <, 2000);
+  g_assert_cmpfloat_with_epsilon (final->target_rate, 200, 1e-9);
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
   target_stop (target);
 }
 
@@ -1626,6 +1830,10 @@ main (int    argc,
   g_test_add_func ("/stampede/engine/in-flight-cap", test_in_flight_cap);
   g_test_add_func ("/stampede/engine/backlog", test_backlog);
   g_test_add_func ("/stampede/engine/timeout", test_timeout);
+  g_test_add_func ("/stampede/engine/timeout-latency", test_timeout_latency);
+  g_test_add_func ("/stampede/engine/drop-latency", test_drop_latency);
+  g_test_add_func ("/stampede/engine/final-target-rate",
+                   test_final_target_rate);
   g_test_add_func ("/stampede/engine/stop-and-restart",
                    test_stop_and_restart);
   g_test_add_func ("/stampede/engine/set-rate", test_set_rate);

@@ -54,6 +54,9 @@ struct _StampedeEngine {
   StampedeProfile       *profile;
   GPtrArray             *workers;
   gint64                 start_us;
+  /* How long the profile scheduled arrivals for: its duration, or less
+   * when the run was stopped or aborted before its end. */
+  double                 scheduled_s;
   GArray                *series;
   StampedeHistogram     *run;
   StampedeHistogram     *service;
@@ -388,6 +391,24 @@ fill_figures (StampedeSnapshot           *snapshot,
     snapshot->baseline_mean_us = sum->baseline_ns / 1000.0 / judged;
 }
 
+/* The mean rate the profile asked for over the time it scheduled
+ * arrivals, for the final snapshot, where the rate of the instant is 0. */
+static double
+mean_target_rate (StampedeEngine *self)
+{
+  double scheduled_s;
+
+  g_mutex_lock (&self->lock);
+  scheduled_s = self->scheduled_s;
+  g_mutex_unlock (&self->lock);
+
+  if (scheduled_s <= 0)
+    return 0;
+
+  return stampede_profile_count_until (self->profile, scheduled_s)
+         / scheduled_s;
+}
+
 /* Harvests the workers into a new snapshot. */
 static StampedeSnapshot *
 aggregate (StampedeEngine       *self,
@@ -411,6 +432,8 @@ aggregate (StampedeEngine       *self,
   snapshot->duration_s = stampede_profile_duration (self->profile);
   snapshot->target_rate = stampede_profile_rate_at (self->profile,
                                                     snapshot->elapsed_s);
+  if (state == STAMPEDE_RUN_FINISHED)
+    snapshot->target_rate = mean_target_rate (self);
   snapshot->arrivals = sum->arrivals;
   snapshot->in_flight = sum->arrivals - finished;
 
@@ -560,7 +583,10 @@ elapsed_locked (StampedeEngine *self)
 static void
 stop_locked (StampedeEngine *self)
 {
-  stampede_profile_set_rate_from (self->profile, elapsed_locked (self), 0);
+  double elapsed_s = elapsed_locked (self);
+
+  stampede_profile_set_rate_from (self->profile, elapsed_s, 0);
+  self->scheduled_s = MIN (self->scheduled_s, elapsed_s);
   for (guint i = 0; i < self->workers->len; i++)
     stampede_worker_stop (g_ptr_array_index (self->workers, i));
   self->state = STAMPEDE_RUN_STOPPING;
@@ -893,6 +919,7 @@ stampede_engine_start (StampedeEngine           *self,
   self->profile = g_steal_pointer (&profile);
   self->workers = g_steal_pointer (&workers);
   self->start_us = g_get_monotonic_time ();
+  self->scheduled_s = self->config->duration_s;
   self->samples[0] = (RateSample) { self->start_us, 0, 0 };
   self->n_samples = 1;
   for (guint i = 0; i < self->workers->len; i++)

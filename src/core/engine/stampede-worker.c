@@ -123,6 +123,11 @@ struct _StampedeWorker {
   guint                   backlog_head;
   guint                   backlog_len;
 
+  /* How long each arrival dropped in this turn of the loop waited, from
+   * its intended time to the drop, kept until the shard lock is taken to
+   * record them; reused, so it allocates only when it grows. */
+  GArray                 *drop_waits;
+
   /* The retry policy, and the slots that wait to try again; a waiting
    * slot still counts in @in_flight. */
   guint                   retry_max;
@@ -823,6 +828,32 @@ count_unsent (StampedeWorker  *self,
   }
 }
 
+/* Notes that the arrival intended at @intended_us is dropped at
+ * @now_us, for record_drops(). */
+static void
+note_drop (StampedeWorker *self,
+           gint64          now_us,
+           gint64          intended_us)
+{
+  gint64 wait_us = MAX (1, now_us - intended_us);
+
+  g_array_append_val (self->drop_waits, wait_us);
+}
+
+/* Records the waits of the arrivals dropped since the last call in the
+ * latency from the intended time: a dropped arrival ends when the engine
+ * gives up sending it, and the wait until then is what its user saw.  It
+ * was never sent, so it has no service time.  The caller holds the shard
+ * lock. */
+static void
+record_drops (StampedeWorker *self)
+{
+  for (guint i = 0; i < self->drop_waits->len; i++)
+    stampede_histogram_record (self->corrected,
+                               g_array_index (self->drop_waits, gint64, i));
+  g_array_set_size (self->drop_waits, 0);
+}
+
 /* The backlog. */
 
 static gboolean
@@ -890,8 +921,10 @@ queue_due (StampedeWorker *self,
       break;
     }
 
-    if (!backlog_push (self, self->start_us + due))
+    if (!backlog_push (self, self->start_us + due)) {
+      note_drop (self, now_us, self->start_us + due);
       full++;
+    }
     self->next_k += self->n_workers;
   }
 
@@ -919,7 +952,7 @@ send_backlog (StampedeWorker *self,
     Slot *slot;
 
     if (now_us - intended_us > limit_us) {
-      backlog_pop (self);
+      note_drop (self, now_us, backlog_pop (self));
       fired->dropped++;
       continue;
     }
@@ -961,8 +994,9 @@ fire_due (StampedeWorker *self,
 
   if (stopping) {
     fired.dropped += self->backlog_len;
+    while (self->backlog_len > 0)
+      note_drop (self, now_us, backlog_pop (self));
     self->backlog_head = 0;
-    self->backlog_len = 0;
   }
 
   if (fired.fired + fired.dropped + fired.refused == 0)
@@ -971,6 +1005,7 @@ fire_due (StampedeWorker *self,
   g_mutex_lock (&self->lock);
   self->totals.arrivals += fired.fired;
   count_unsent (self, STAMPEDE_OUTCOME_DROPPED, fired.dropped);
+  record_drops (self);
   count_unsent (self, STAMPEDE_OUTCOME_TRANSPORT_ERROR, fired.refused);
   g_mutex_unlock (&self->lock);
 }
@@ -1039,10 +1074,15 @@ sample_answer (StampedeWorker       *self,
                           ? (float) answer->agent_ms[i] : 0.0f;
 }
 
-/* Records one finished transaction; the caller holds the shard lock.
+/*
+ * Records one finished transaction; the caller holds the shard lock.
  * Latency is recorded for every transaction the target answered at the
- * HTTP level, error statuses included; transport failures and timeouts
- * have no answer time and are only counted. */
+ * HTTP level, error statuses included, and for every timeout, at the
+ * moment the engine gave up waiting: a stall shows in full, as at least
+ * the timeout, rather than vanishing from the figures.  Transport
+ * failures, refusals that come at once, are only counted: their speed
+ * says nothing about the target's.
+ */
 static void
 record (StampedeWorker       *self,
         Slot                 *slot,
@@ -1052,16 +1092,24 @@ record (StampedeWorker       *self,
 {
   StampedeWorkerTotals *totals = &self->totals;
   gboolean fraud = slot->tx.kind == STAMPEDE_TX_FRAUD;
+  gint64 least_us = 1;
 
   totals->outcomes[outcome]++;
   sample_answer (self, slot, outcome, answer, now_us);
 
+  /* libcurl counts its timeout in whole milliseconds and may give up a
+   * fraction of one early; a transaction that timed out went unanswered
+   * for the whole timeout all the same. */
+  if (outcome == STAMPEDE_OUTCOME_TIMEOUT)
+    least_us = (gint64) self->timeout_ms * 1000;
+
   if (outcome == STAMPEDE_OUTCOME_OK || outcome == STAMPEDE_OUTCOME_DECLINED
-      || outcome == STAMPEDE_OUTCOME_HTTP_ERROR) {
+      || outcome == STAMPEDE_OUTCOME_HTTP_ERROR
+      || outcome == STAMPEDE_OUTCOME_TIMEOUT) {
     stampede_histogram_record (self->corrected,
-                               MAX (1, now_us - slot->intended_us));
+                               MAX (least_us, now_us - slot->intended_us));
     stampede_histogram_record (self->service,
-                               MAX (1, now_us - slot->sent_us));
+                               MAX (least_us, now_us - slot->sent_us));
   }
 
   if (outcome == STAMPEDE_OUTCOME_DECLINED) {
@@ -1606,6 +1654,8 @@ stampede_worker_new (guint                     index,
   self->next_due_us = G_MAXINT64;
   self->backlog_cap = BACKLOG_INITIAL;
   self->backlog = g_new (gint64, self->backlog_cap);
+  self->drop_waits = g_array_sized_new (FALSE, FALSE, sizeof (gint64),
+                                        BACKLOG_INITIAL);
   self->retry_max = config->retry_max;
   self->retry_base_ms = config->retry_base_ms;
   self->retry_cap_ms = config->retry_cap_ms;
@@ -1805,6 +1855,7 @@ stampede_worker_free (StampedeWorker *self)
   g_ptr_array_unref (self->finished);
   g_ptr_array_unref (self->waiting);
   g_free (self->backlog);
+  g_array_unref (self->drop_waits);
 
   g_clear_pointer (&self->multi, curl_multi_cleanup);
   g_clear_pointer (&self->headers, curl_slist_free_all);

@@ -21,9 +21,13 @@ G_BEGIN_DECLS
  *   by outcome (a dropped arrival reaches it when the engine gives up
  *   sending it)
  * @p50_ms: corrected latency (from the intended send time) of the
- *   transactions answered during this second, and likewise @p95_ms,
- *   @p99_ms, @max_ms; 0 when none were answered
- * @service_p99_ms: the same from the actual send time
+ *   transactions that ended during this second: answered at the HTTP
+ *   level (error statuses included), timed out (at the moment the engine
+ *   gave up, so at least the timeout) or dropped (at the moment the
+ *   engine gave up sending them), but not those that ended in a transport
+ *   error; likewise @p95_ms, @p99_ms, @max_ms; 0 when there were none
+ * @service_p99_ms: the same from the actual send time, of the answered
+ *   and timed out ones (a dropped arrival was never sent)
  * @tp: confusion matrix of the answers of this second (@fp, @tn, @fn)
  *
  * One row of the per-second series the engine keeps of a run, for CSV

@@ -60,7 +60,10 @@ typedef struct {
   float   agent_ms[4];
 } StampedeTxSample;
 
-/* Latency figures in milliseconds. */
+/* Latency figures in milliseconds, of the transactions @count counts:
+ * those the target answered at the HTTP level (error statuses included),
+ * those that timed out, and, in latency from the intended send time,
+ * those dropped unsent.  Transport errors are left out. */
 typedef struct {
   guint64 count;
   double  mean;
@@ -79,8 +82,13 @@ typedef struct {
  *
  * Rates are over the last whole second.  "interval" latency covers the
  * last second, "run" latency the whole run.  Latency is measured from each
- * transaction's intended send time (coordinated-omission corrected);
- * @service is from the actual send.
+ * transaction's intended send time (coordinated-omission corrected) to
+ * its end: the answer for one answered at the HTTP level, error statuses
+ * included; the moment the engine gave up waiting for one that timed out
+ * (so at least the timeout); the moment the engine gave up sending one
+ * it dropped.  @service is from the actual send to the answer or the
+ * timeout, and so leaves out the dropped ones, which were never sent.
+ * Transport errors, refusals that come at once, are in neither.
  *
  * Invariant: @arrivals == sum (@outcomes) + @in_flight, and @in_flight is 0
  * once @state is %STAMPEDE_RUN_FINISHED.
@@ -93,7 +101,11 @@ typedef struct {
   gboolean         aborted;
   double           elapsed_s;
   double           duration_s;
-  double           target_rate;     /* arrivals/s the profile asks for now */
+  /* Arrivals/s the profile asks for now; in the final snapshot
+   * (%STAMPEDE_RUN_FINISHED), where that would be 0, the mean the profile
+   * asked for over the run: the arrivals it scheduled divided by the time
+   * it scheduled them for (its duration, or until the stop). */
+  double           target_rate;
   double           achieved_rate;   /* arrivals sent/s, last second */
   double           completed_rate;  /* answers received/s, last second (TPS) */
 
