@@ -94,6 +94,24 @@ build_summary (StampedeEngine               *engine,
   return g_steal_pointer (&summary);
 }
 
+/* Reports a file that could not be written, naming the user's path. */
+static gboolean
+report_write (gboolean     written,
+              const char  *what,
+              const char  *path,
+              GError      *error)
+{
+  if (written)
+    g_print ("%s written to %s\n", what, path);
+  else
+    g_printerr ("stampede-cli run: could not write %s\n", error->message);
+
+  return written;
+}
+
+/* Writes each file asked for, each on its own: one that cannot be
+ * written does not keep the others from being written.  Returns whether
+ * all were. */
 static gboolean
 write_outputs (StampedeEngine               *engine,
                const StampedeScenarioSpec   *spec,
@@ -101,44 +119,52 @@ write_outputs (StampedeEngine               *engine,
                JsonNode                     *summary,
                const StampedeCriteriaResult *criteria,
                const char                   *run_failure,
-               const StampedeCliOutputs     *outputs,
-               GError                      **error)
+               const StampedeCliOutputs     *outputs)
 {
+  gboolean all = TRUE;
+
   if (outputs->json != NULL) {
-    if (!stampede_report_write_summary (summary, outputs->json, error))
-      return FALSE;
-    g_print ("Summary written to %s\n", outputs->json);
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
+
+    ok = stampede_report_write_summary (summary, outputs->json, &error);
+    all &= report_write (ok, "Summary", outputs->json, error);
   }
 
   if (outputs->csv != NULL) {
     g_autoptr(GArray) series = stampede_engine_dup_series (engine);
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
 
-    if (!stampede_report_write_csv (series, outputs->csv, error))
-      return FALSE;
-    g_print ("Per-second series written to %s\n", outputs->csv);
+    ok = stampede_report_write_csv (series, outputs->csv, &error);
+    all &= report_write (ok, "Per-second series", outputs->csv, error);
   }
 
   if (outputs->spectrum != NULL) {
     g_autoptr(StampedeHistogram) latency = NULL;
     g_autoptr(StampedeHistogram) service = NULL;
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
 
     latency = stampede_engine_dup_run_histogram (engine, FALSE);
     service = stampede_engine_dup_run_histogram (engine, TRUE);
-    if (!stampede_report_write_spectrum (latency, service, outputs->spectrum,
-                                         error))
-      return FALSE;
-    g_print ("Percentile spectrum written to %s\n", outputs->spectrum);
+    ok = stampede_report_write_spectrum (latency, service, outputs->spectrum,
+                                         &error);
+    all &= report_write (ok, "Percentile spectrum", outputs->spectrum,
+                         error);
   }
 
   if (outputs->junit != NULL) {
-    if (!stampede_report_write_junit (spec != NULL ? spec->name : "run",
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
+
+    ok = stampede_report_write_junit (spec != NULL ? spec->name : "run",
                                       final->elapsed_s, criteria,
-                                      run_failure, outputs->junit, error))
-      return FALSE;
-    g_print ("JUnit report written to %s\n", outputs->junit);
+                                      run_failure, outputs->junit, &error);
+    all &= report_write (ok, "JUnit report", outputs->junit, error);
   }
 
-  return TRUE;
+  return all;
 }
 
 /**
@@ -170,8 +196,8 @@ stampede_cli_finish_run (StampedeEngine             *engine,
 {
   g_autoptr(StampedeCriteriaResult) criteria = NULL;
   g_autoptr(JsonNode) summary = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *run_failure = NULL;
+  JsonObject *object;
   g_autofree char *text = NULL;
   g_autofree char *verdicts = NULL;
   g_autofree char *fault_text = NULL;
@@ -184,8 +210,17 @@ stampede_cli_finish_run (StampedeEngine             *engine,
   run_failure = dup_run_failure (engine, final, interrupted);
   summary = build_summary (engine, config, spec, faults, final, &criteria);
 
+  /* A run that failed as a whole does not pass, whatever its criteria
+   * say; one that was aborted or interrupted did not complete. */
+  object = json_node_get_object (summary);
+  json_object_set_boolean_member (object, "completed",
+                                  !final->aborted && !interrupted);
+  if (run_failure != NULL)
+    json_object_set_boolean_member (object, "passed", FALSE);
+  stampede_report_null_undefined (summary);
+
   text = stampede_report_format_text (config, final);
-  verdicts = stampede_report_format_criteria (criteria);
+  verdicts = stampede_report_format_verdict (criteria, run_failure);
   if (faults != NULL) {
     g_autoptr(GArray) series = stampede_engine_dup_series (engine);
 
@@ -196,10 +231,8 @@ stampede_cli_finish_run (StampedeEngine             *engine,
     g_printerr ("stampede-cli run: %s\n", run_failure);
 
   if (!write_outputs (engine, spec, final, summary, criteria, run_failure,
-                      outputs, &error)) {
-    g_printerr ("stampede-cli run: could not write %s\n", error->message);
+                      outputs))
     return STAMPEDE_EXIT_USAGE;
-  }
 
   if (run_failure != NULL)
     return final->aborted || interrupted ? STAMPEDE_EXIT_ABORTED

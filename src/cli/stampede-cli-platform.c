@@ -146,9 +146,10 @@ configure (StampedePlatform  *platform,
   stampede_platform_set_degradation_override (platform, level);
 
   if (settings->admin_token != NULL) {
-    if (settings->admin_token[0] == '\0') {
+    /* As for `engine --token`: a short token is easy to guess. */
+    if (strlen (settings->admin_token) < 16) {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--admin-token: the token must not be empty");
+                   "--admin-token: use at least 16 characters");
       return FALSE;
     }
     stampede_platform_set_admin_token (platform, settings->admin_token);

@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <errno.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -355,8 +357,16 @@ apply_closed_model (const RunOptions   *options,
                       "schedule; --rate, --ramp and --poisson do not "
                       "apply");
 
-  return parse_count ("--connections", options->connections, 1, 10000,
-                      &config->connections, error);
+  if (!parse_count ("--connections", options->connections, 1, 10000,
+                   &config->connections, error))
+    return FALSE;
+
+  /* A scenario's stages are a schedule too: the closed model replaces
+   * them and keeps their length unless --duration says otherwise. */
+  g_clear_pointer (&config->stages, g_free);
+  config->n_stages = 0;
+
+  return TRUE;
 }
 
 static gboolean
@@ -423,15 +433,22 @@ apply_response_map (const char         *path,
   if (!read_text_file ("--response-map", path, &text, error))
     return FALSE;
 
+  /* An empty document parses to no root at all, which json-glib would
+   * then complain about; a map is always an object. */
+  if (*g_strstrip (text) == '\0')
+    return bad_value (error, "--response-map %s: empty", path);
   if (!json_parser_load_from_data (parser, text, -1, &local_error))
-    return bad_value (error, "--response-map: %s: %s", path,
+    return bad_value (error, "--response-map %s: %s", path,
                       local_error->message);
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return bad_value (error, "--response-map %s: not a JSON object", path);
 
   json_object_set_member (wrapper, "response",
                           json_node_copy (json_parser_get_root (parser)));
   json_node_set_object (node, wrapper);
   if (!stampede_run_config_update_from_json (config, node, &local_error))
-    return bad_value (error, "--response-map: %s: %s", path,
+    return bad_value (error, "--response-map %s: %s", path,
                       local_error->message);
 
   return TRUE;
@@ -487,13 +504,16 @@ start_embedded_platform (const RunOptions   *options,
   g_autofree char *base = NULL;
   double latency = 0;
 
-  if (options->agent_latency_ms != NULL
-      && !stampede_cli_parse_double ("--agent-latency-ms",
-                                     options->agent_latency_ms, 0, 60000,
-                                     &latency, error))
-    return FALSE;
+  /* Without the flag the platform keeps its default latency model, the
+   * one the app's embedded platform uses, so that both measure alike. */
+  if (options->agent_latency_ms != NULL) {
+    if (!stampede_cli_parse_double ("--agent-latency-ms",
+                                    options->agent_latency_ms, 0, 60000,
+                                    &latency, error))
+      return FALSE;
+    stampede_platform_set_agent_latency_ms (platform, latency);
+  }
 
-  stampede_platform_set_agent_latency_ms (platform, latency);
   if (!stampede_platform_start (platform, "127.0.0.1", 0, error))
     return FALSE;
 
@@ -620,6 +640,90 @@ run_to_end (RunState                   *state,
                                   state->n_interrupts > 0);
 }
 
+/* The run configuration names its fields; a user of `run` knows the
+ * flags, so a message about a field that a flag sets names the flag. */
+static char *
+dup_flag_message (const char *message)
+{
+  static const char * const fields[][2] = {
+    { "target_url:", "--target:" },
+    { "ramp_s:", "--ramp:" },
+    { "duration_s:", "--duration:" },
+    { "rate:", "--rate:" },
+    { "connections:", "--connections:" },
+    { "n_workers:", "--workers:" },
+    { "max_in_flight:", "--max-in-flight:" },
+    { "timeout_ms:", "--timeout-ms:" },
+    { "abort.below_share:", "--abort-below:" },
+    { "abort.after_s:", "--abort-after:" },
+    { "retry.max:", "--retry-max:" },
+    { "retry.base_ms:", "--retry-base-ms:" },
+    { "retry.cap_ms:", "--retry-cap-ms:" },
+    { "request_template:", "--request-template:" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++) {
+    if (g_str_has_prefix (message, fields[i][0]))
+      return g_strconcat (fields[i][1], message + strlen (fields[i][0]),
+                          NULL);
+  }
+
+  return g_strdup (message);
+}
+
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa, sb;
+
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0
+         && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Whether @path could be written once the run is over, so that a typo
+ * costs a second rather than a whole run. */
+static gboolean
+check_output (const char  *flag,
+              const char  *path,
+              const char  *scenario,
+              GError     **error)
+{
+  g_autofree char *parent = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  if (*path == '\0')
+    return bad_value (error, "%s: the file name is empty", flag);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return bad_value (error, "%s %s: is a directory", flag, path);
+  if (scenario != NULL && names_a_file (scenario) && same_file (path, scenario))
+    return bad_value (error, "%s %s: is the scenario file; it would be "
+                      "overwritten", flag, path);
+
+  parent = g_path_get_dirname (path);
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    return bad_value (error, "%s %s: the directory %s does not exist", flag,
+                      path, parent);
+  if (g_access (parent, W_OK) != 0)
+    return bad_value (error, "%s %s: the directory %s is not writable: %s",
+                      flag, path, parent, g_strerror (errno));
+
+  return TRUE;
+}
+
+static gboolean
+check_outputs (const RunOptions  *options,
+               GError           **error)
+{
+  const char *scenario = options->rest != NULL ? options->rest[0] : NULL;
+
+  return check_output ("--json", options->json, scenario, error)
+         && check_output ("--csv", options->csv, scenario, error)
+         && check_output ("--junit", options->junit, scenario, error)
+         && check_output ("--spectrum", options->spectrum, scenario, error);
+}
+
 static GOptionContext *
 new_option_context (RunOptions *o)
 {
@@ -660,8 +764,9 @@ new_option_context (RunOptions *o)
       "JSON pointers to the decision, decline values, score and agent "
       "timings of the target's answer", "FILE" },
     { "agent-latency-ms", 0, 0, G_OPTION_ARG_STRING, &o->agent_latency_ms,
-      "Mean modelled inference latency of each embedded agent (default 0)",
-      "MS" },
+      "Mean modelled inference latency of each embedded agent (default: "
+      "the platform's model, log-normal with a median of 2 ms for the "
+      "scoring agents and 6 ms for the reasoning agent)", "MS" },
     { "retry-max", 0, 0, G_OPTION_ARG_STRING, &o->retry_max,
       "Send a transaction again up to N times after a 429, 503, transport "
       "error or timeout (default 0: no retries)", "N" },
@@ -778,6 +883,8 @@ stampede_cli_run (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return stampede_cli_usage_error ("run", "%s", error->message);
 
+  if (!check_outputs (&options, &error))
+    return stampede_cli_usage_error ("run", "%s", error->message);
   config = plan_run (&options, &spec, &status);
   if (config == NULL)
     return status;
@@ -799,8 +906,11 @@ stampede_cli_run (int    argc,
                                      "to another target");
   }
 
-  if (!stampede_run_config_validate (config, &error))
-    return stampede_cli_usage_error ("run", "%s", error->message);
+  if (!stampede_run_config_validate (config, &error)) {
+    g_autofree char *message = dup_flag_message (error->message);
+
+    return stampede_cli_usage_error ("run", "%s", message);
+  }
 
   if (spec != NULL && spec->n_faults > 0) {
     faults = new_fault_session (&options, spec, config, platform, &error);

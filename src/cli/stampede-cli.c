@@ -253,8 +253,13 @@ main (int    argc,
   }
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
-    if (g_str_equal (name, commands[i].name))
+    if (g_str_equal (name, commands[i].name)) {
+      g_autofree char *prgname = g_strconcat ("stampede-cli ", name, NULL);
+
+      /* GOption's usage line starts with the program's name. */
+      g_set_prgname (prgname);
       return commands[i].run (argc - 1, argv + 1);
+    }
   }
 
   g_printerr ("stampede-cli: unknown command “%s”\n\n", name);

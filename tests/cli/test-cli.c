@@ -197,8 +197,12 @@ test_bad_flags (void)
                       "run", "nosuch", NULL);
   assert_usage_error ("ramp",
                       "run", "--ramp", "20", "--duration", "5", NULL);
-  assert_usage_error ("target_url",
+  assert_usage_error ("--target: “ftp://127.0.0.1/”",
                       "run", "--target", "ftp://127.0.0.1/", NULL);
+  assert_usage_error ("--ramp: 20 is out of range",
+                      "run", "--ramp", "20", "--duration", "5", NULL);
+  assert_usage_error ("--admin-token: use at least 16 characters",
+                      "platform", "--admin-token", "short", NULL);
   assert_usage_error ("unknown command “nope”", "nope", NULL);
   assert_usage_error ("--listen: “nope” is not HOST:PORT",
                       "engine", "--listen", "nope", NULL);
@@ -298,9 +302,20 @@ test_short_run (void)
 
   root = load_summary (parser, path);
   g_assert_cmpint (member_int (root, "arrivals"), ==, 750);
-  g_assert_cmpfloat (member_double (root, "target_rate"), ==, 300.0);
+  /* The ramp asks for 750 arrivals over 3 s: 250/s on average. */
+  g_assert_cmpfloat_with_epsilon (member_double (root, "target_rate"),
+                                  250.0, 1e-9);
+  g_assert_nonnull (strstr (result.out, "asked 250.0/s on average"));
   g_assert_false (json_object_get_boolean_member (root, "aborted"));
   g_assert_true (json_object_get_boolean_member (root, "passed"));
+  g_assert_true (json_object_get_boolean_member (root, "completed"));
+
+  /* Without --agent-latency-ms the embedded platform keeps its default
+   * model, a median of 6 ms for the reasoning agent (0 would be below
+   * 1 ms). */
+  g_assert_cmpfloat (member_double (json_object_get_object_member (
+                       json_object_get_object_member (root, "agents"),
+                       "reasoning"), "mean_ms"), >, 3);
   g_assert_cmpuint (json_array_get_length (
                       json_object_get_array_member (root, "criteria")),
                     ==, 0);
@@ -428,6 +443,7 @@ test_unreachable_target (void)
   g_assert_cmpint (result.status, ==, 3);
   g_assert_nonnull (strstr (result.out, "transport errors 50"));
   g_assert_nonnull (strstr (result.err, "target was unreachable"));
+  g_assert_nonnull (strstr (result.out, "Latency      n/a"));
 
   parse_junit (junit_path, &junit);
   g_assert_cmpuint (junit.testsuites, ==, 1);
@@ -578,9 +594,11 @@ check_csv (const char *path,
   g_assert_cmpstr (header[2], ==, "sent");
   g_assert_cmpstr (header[17], ==, "fn");
 
-  /* A row per second begun: the run's seconds and the part-second in
-   * which the last answers came. */
-  g_assert_cmpuint (n_rows, ==, (guint) ceil (elapsed));
+  /* A row per second begun: the run's seconds and, when answers came
+   * then, the part-second after them; never an empty trailing row. */
+  g_assert_cmpuint (n_rows, <=, (guint) ceil (elapsed));
+  g_assert_cmpuint (n_rows, >=,
+                    (guint) floor (member_double (root, "duration_s")));
 
   for (guint r = 1; lines[r] != NULL; r++) {
     g_auto(GStrv) cells = g_strsplit (lines[r], ",", -1);
@@ -958,6 +976,11 @@ test_abort (void)
   root = load_summary (parser, json);
   g_assert_true (json_object_get_boolean_member (root, "aborted"));
   g_assert_true (json_object_has_member (root, "abort_reason"));
+  g_assert_false (json_object_get_boolean_member (root, "passed"));
+  g_assert_false (json_object_get_boolean_member (root, "completed"));
+  g_assert_nonnull (strstr (result.out, "Verdict      FAILED: the run was "
+                                        "aborted: "));
+  g_assert_null (strstr (result.out, "PASSED"));
   g_assert_cmpfloat (member_double (root, "elapsed_s"), <, 20);
 
   g_socket_listener_close (listener);
@@ -977,7 +1000,7 @@ test_mapping (void)
   g_autofree char *map = NULL;
   g_autofree char *template = NULL;
   g_autofree char *json = NULL;
-  JsonObject *outcomes;
+  JsonObject *outcomes, *accuracy;
 
   scratch_init (&scratch);
   map = scratch_file (&scratch, "map.json",
@@ -1012,6 +1035,16 @@ test_mapping (void)
     outcomes = json_object_get_object_member (load_summary (parser, json),
                                               "outcomes");
     g_assert_cmpint (member_int (outcomes, "http_error"), ==, 100);
+
+    /* Nothing was answered, so no share is defined. */
+    g_assert_nonnull (strstr (result.out, "Accuracy     n/a  precision n/a"
+                                          "  recall n/a"));
+    accuracy = json_object_get_object_member (
+                 json_node_get_object (json_parser_get_root (parser)),
+                 "accuracy");
+    g_assert_true (json_object_get_null_member (accuracy, "accuracy"));
+    g_assert_true (json_object_get_null_member (accuracy, "precision"));
+    g_assert_true (json_object_get_null_member (accuracy, "recall"));
   }
 }
 
@@ -1064,6 +1097,141 @@ test_closed_and_poisson (void)
   }
 }
 
+
+/* Output paths are checked before anything runs: a file in a missing
+ * directory, or the scenario file itself, is refused at once with the
+ * flag and the path named, and no run starts (no plan is printed). */
+static void
+test_outputs_checked (void)
+{
+  g_auto(Scratch) scratch = { 0 };
+  g_autofree char *file = NULL;
+  g_autofree char *after = NULL;
+  static const char scenario[] =
+    "{\"name\": \"keep\", \"stages\": [{\"kind\": \"sustained\", "
+    "\"rate\": 10, \"duration_s\": 1}]}";
+
+  {
+    g_auto(CliResult) result = { 0 };
+
+    run_cli (&result, "run", "--json", "/nonexistent/a.json", NULL);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "--json /nonexistent/a.json"));
+    g_assert_cmpstr (result.out, ==, "");
+  }
+
+  scratch_init (&scratch);
+  file = scratch_file (&scratch, "keep.json", scenario);
+  {
+    g_auto(CliResult) result = { 0 };
+
+    run_cli (&result, "run", file, "--json", file, NULL);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "is the scenario file"));
+    g_assert_cmpstr (result.out, ==, "");
+  }
+  g_file_get_contents (file, &after, NULL, NULL);
+  g_assert_cmpstr (after, ==, scenario);
+
+  assert_usage_error ("--csv: the file name is empty",
+                      "run", "--csv", "", NULL);
+  assert_usage_error (": is a directory",
+                      "run", "--junit", scratch.path, NULL);
+}
+
+/* An empty, blank or non-object response map is refused by name, without
+ * json-glib's own complaints. */
+static void
+test_response_map_checked (void)
+{
+  const char *bad[][2] = {
+    { "", "empty" },
+    { "  \n\t", "empty" },
+    { "[1, 2]", "not a JSON object" },
+    { "\"decision\"", "not a JSON object" },
+  };
+  g_auto(Scratch) scratch = { 0 };
+
+  scratch_init (&scratch);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autofree char *map = scratch_file (&scratch, "map.json", bad[i][0]);
+    g_autofree char *needle = g_strdup_printf ("--response-map %s: %s", map,
+                                               bad[i][1]);
+    g_auto(CliResult) result = { 0 };
+
+    run_cli (&result, "run", "--response-map", map, NULL);
+    g_test_message ("%s", result.err);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, needle));
+    g_assert_null (strstr (result.err, "CRITICAL"));
+  }
+}
+
+/* --connections with --duration replaces a staged scenario's schedule
+ * with a closed model of that length. */
+static void
+test_closed_staged (void)
+{
+  g_auto(Scratch) scratch = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_auto(CliResult) result = { 0 };
+  JsonObject *config;
+
+  scratch_init (&scratch);
+  json = scratch_file (&scratch, "summary.json", NULL);
+  run_cli (&result, "run", "investor", "--connections", "2", "--duration",
+           "1", "--quiet", "--json", json, NULL);
+  g_test_message ("%s%s", result.out, result.err);
+  g_assert_cmpint (result.status, !=, 2);
+  g_assert_cmpint (result.status, !=, 3);
+  config = json_object_get_object_member (load_summary (parser, json),
+                                          "config");
+  g_assert_cmpint (member_int (config, "connections"), ==, 2);
+  g_assert_cmpfloat (member_double (config, "duration_s"), ==, 1);
+}
+
+/* A busy port is a usage error, reported once and cleanly. */
+static void
+test_engine_busy_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_auto(CliResult) result = { 0 };
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                 &error);
+  g_assert_no_error (error);
+  listen = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (
+                              G_INET_SOCKET_ADDRESS (bound)));
+
+  run_cli (&result, "engine", "--listen", listen, NULL);
+  g_test_message ("%s", result.err);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_nonnull (strstr (result.err, "could not listen"));
+  g_assert_null (strstr (result.err, "CRITICAL"));
+
+  g_socket_listener_close (listener);
+}
+
+static void
+test_help_usage (void)
+{
+  g_auto(CliResult) result = { 0 };
+
+  run_cli (&result, "run", "--help", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.out, "stampede-cli run [OPTION"));
+  g_assert_nonnull (strstr (result.out, "median of 2 ms"));
+}
+
 /* SIGINT stops the run, which then reports what it measured but, not
  * having completed, exits with 3 whatever its criteria say. */
 static void
@@ -1073,11 +1241,18 @@ test_interrupt (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
+  g_auto(Scratch) scratch = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  JsonObject *root;
 
+  scratch_init (&scratch);
+  json = scratch_file (&scratch, "summary.json", NULL);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                               g_getenv ("STAMPEDE_CLI"), "run", "--rate",
-                              "50", "--duration", "60", "--quiet", NULL);
+                              "50", "--duration", "60", "--quiet", "--json",
+                              json, NULL);
   g_assert_no_error (error);
 
   /* Time enough for the run to start and install its signal handler. */
@@ -1091,6 +1266,11 @@ test_interrupt (void)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 3);
   g_assert_nonnull (strstr (err, "the run was interrupted after"));
   g_assert_nonnull (strstr (out, "Outcomes"));
+  g_assert_nonnull (strstr (out, "Verdict      FAILED: the run was "
+                                 "interrupted"));
+  root = load_summary (parser, json);
+  g_assert_false (json_object_get_boolean_member (root, "passed"));
+  g_assert_false (json_object_get_boolean_member (root, "completed"));
 }
 
 static char *
@@ -1204,6 +1384,12 @@ main (int    argc,
                    test_closed_and_poisson);
   g_test_add_func ("/stampede/cli/abort", test_abort);
   g_test_add_func ("/stampede/cli/interrupt", test_interrupt);
+  g_test_add_func ("/stampede/cli/outputs-checked", test_outputs_checked);
+  g_test_add_func ("/stampede/cli/response-map-checked",
+                   test_response_map_checked);
+  g_test_add_func ("/stampede/cli/closed-staged", test_closed_staged);
+  g_test_add_func ("/stampede/cli/engine-busy-port", test_engine_busy_port);
+  g_test_add_func ("/stampede/cli/help-usage", test_help_usage);
 
   return g_test_run ();
 }

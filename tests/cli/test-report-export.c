@@ -33,8 +33,18 @@ test_csv (void)
   row.fn = 10;
   g_array_append_val (series, row);
 
+  /* An empty second inside the run stays; empty ones at the end, after
+   * the last answer, go. */
   memset (&row, 0, sizeof row);
   row.t_s = 2;
+  g_array_append_val (series, row);
+  row.t_s = 3;
+  row.outcomes[STAMPEDE_OUTCOME_DECLINED] = 1;
+  g_array_append_val (series, row);
+  row.outcomes[STAMPEDE_OUTCOME_DECLINED] = 0;
+  row.t_s = 4;
+  g_array_append_val (series, row);
+  row.t_s = 5;
   g_array_append_val (series, row);
 
   text = stampede_report_format_csv (series);
@@ -45,6 +55,8 @@ test_csv (void)
                    "1,250.5,251,200,40,0,0,1,10,0.250,1.500,2.125,9.000,"
                    "1.062,30,10,190,10\n"
                    "2,0,0,0,0,0,0,0,0,0.000,0.000,0.000,0.000,0.000,"
+                   "0,0,0,0\n"
+                   "3,0,0,0,1,0,0,0,0,0.000,0.000,0.000,0.000,0.000,"
                    "0,0,0,0\n");
 }
 
@@ -178,6 +190,30 @@ test_criteria_text (void)
   g_assert_cmpstr (none, ==, "Criteria     none\n");
 }
 
+/* Control characters are not allowed in XML 1.0, escaped or not: the
+ * report replaces them, so that a parser accepts it. */
+static void
+test_junit_control (void)
+{
+  g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  static const GMarkupParser parser = { 0 };
+
+  xml = stampede_report_format_junit ("bell\atab\tesc\033", 1, NULL,
+                                      "reason\x01here");
+  g_assert_null (strchr (xml, '\a'));
+  g_assert_null (strchr (xml, '\033'));
+  g_assert_null (strstr (xml, "&#x"));
+  g_assert_nonnull (strstr (xml, "reason here"));
+
+  context = g_markup_parse_context_new (&parser, 0, NULL, NULL);
+  g_markup_parse_context_parse (context, xml, -1, &error);
+  g_assert_no_error (error);
+  g_markup_parse_context_end_parse (context, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -187,6 +223,8 @@ main (int    argc,
   g_test_add_func ("/stampede/report-export/csv", test_csv);
   g_test_add_func ("/stampede/report-export/spectrum", test_spectrum);
   g_test_add_func ("/stampede/report-export/junit", test_junit);
+  g_test_add_func ("/stampede/report-export/junit-control",
+                   test_junit_control);
   g_test_add_func ("/stampede/report-export/criteria-text",
                    test_criteria_text);
 

@@ -950,7 +950,12 @@ stampede_api_server_start (StampedeApiServer  *self,
     g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
                                 "could not listen on %s port %u: ",
                                 address, port);
-    stampede_api_server_stop (self);
+    /* The thread has torn down what it set up and is ending; there is
+     * nothing to shut down, only the thread to join. */
+    g_thread_join (g_steal_pointer (&self->thread));
+    g_clear_pointer (&self->loop, g_main_loop_unref);
+    g_clear_pointer (&self->context, g_main_context_unref);
+    self->port = 0;
     return FALSE;
   }
 

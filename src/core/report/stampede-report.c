@@ -45,12 +45,40 @@ achieved_rate (const StampedeSnapshot *final)
 }
 
 /*
- * The rate a run was asked for.  A plain run asks for its rate once the
- * ramp is over.  A staged profile has no single rate, so it is the mean of
+ * The rate a run was asked for.  A plain run asks for its rate; with a
+ * ramp it is the mean over the sending window.  A staged profile has no single rate, so it is the mean of
  * what the stages ask for over the sending window, worked out from the
  * profile rather than from the engine's counters; that is the figure the
  * achieved rate is to be compared with.  A closed model asks for no rate.
  */
+/* The mean rate of a linear ramp from 0 to the rate over ramp_s seconds,
+ * then the rate, over the first @window seconds: what a flag-made ramp
+ * asks for on average. */
+static double
+ramp_mean_rate (const StampedeRunConfig *config,
+                double                   window)
+{
+  double ramp = config->ramp_s;
+  double count;
+
+  if (ramp <= 0 || window <= 0)
+    return config->rate;
+
+  if (window <= ramp)
+    count = config->rate * window * window / (2 * ramp);
+  else
+    count = config->rate * ramp / 2 + config->rate * (window - ramp);
+
+  return count / window;
+}
+
+/* Whether the asked rate is a mean over the run rather than one rate. */
+static gboolean
+asks_on_average (const StampedeRunConfig *config)
+{
+  return config->n_stages > 0 || config->ramp_s > 0;
+}
+
 static double
 target_rate (const StampedeRunConfig *config,
              const StampedeSnapshot  *final)
@@ -61,7 +89,7 @@ target_rate (const StampedeRunConfig *config,
   if (config->connections > 0)
     return 0;
   if (config->n_stages == 0)
-    return config->rate;
+    return ramp_mean_rate (config, window);
 
   shape = stampede_load_shape_new (config->stages, config->n_stages, NULL);
   if (shape == NULL || window <= 0)
@@ -132,8 +160,8 @@ add_agents (JsonBuilder            *builder,
  *
  * Builds the summary of a run as one JSON object: the configuration under
  * "config"; whether the engine aborted the run ("aborted"); the asked
- * rate (the mean over the sending window for a staged profile, 0 for a
- * closed model) and the achieved rate (arrivals sent per second of
+ * rate (the mean over the sending window for a ramp or a staged profile,
+ * 0 for a closed model) and the achieved rate (arrivals sent per second of
  * sending, dropped ones excluded); counts by outcome; latency from the
  * intended send time ("latency_ms") and from the actual send
  * ("service_latency_ms"); accuracy against the ground truth; fraud value
@@ -232,6 +260,49 @@ stampede_report_add_criteria (JsonNode                     *summary,
                           json_object_dup_member (from, "passed"));
 }
 
+static void
+null_if_undefined (JsonObject *accuracy,
+                   const char *key,
+                   guint64     denominator)
+{
+  if (denominator == 0)
+    json_object_set_null_member (accuracy, key);
+}
+
+/**
+ * stampede_report_null_undefined:
+ * @summary: a summary from stampede_report_build_summary()
+ *
+ * Replaces accuracy, precision and recall under "accuracy" with null
+ * where they are undefined (nothing answered, no declines, no fraud
+ * answered), for a reader who would otherwise take the 0 for a figure.
+ * Criteria are to be evaluated before, since they explain why such a
+ * figure could not be computed.
+ */
+void
+stampede_report_null_undefined (JsonNode *summary)
+{
+  JsonObject *object;
+  guint64 tp, fp, tn, fn;
+
+  g_return_if_fail (summary != NULL && JSON_NODE_HOLDS_OBJECT (summary));
+
+  object = json_node_get_object (summary);
+  if (!json_object_has_member (object, "accuracy"))
+    return;
+  object = json_object_get_object_member (object, "accuracy");
+  if (object == NULL)
+    return;
+
+  tp = json_object_get_int_member_with_default (object, "tp", 0);
+  fp = json_object_get_int_member_with_default (object, "fp", 0);
+  tn = json_object_get_int_member_with_default (object, "tn", 0);
+  fn = json_object_get_int_member_with_default (object, "fn", 0);
+  null_if_undefined (object, "accuracy", tp + fp + tn + fn);
+  null_if_undefined (object, "precision", tp + fp);
+  null_if_undefined (object, "recall", tp + fn);
+}
+
 /* Writes @length bytes of @text to @path atomically; an error names
  * @path. */
 static gboolean
@@ -240,15 +311,20 @@ write_file (const char  *path,
             gsize        length,
             GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
+  const char *reason;
 
-  if (g_file_set_contents (path, text, length, error))
+  if (g_file_set_contents (path, text, length, &local_error))
     return TRUE;
 
-  /* GLib's message may name only the temporary file it wrote. */
+  /* GLib's message names the temporary file it wrote, which the user
+   * never asked for; its reason is what follows the last quoted name. */
   display = g_filename_display_name (path);
-  if (error != NULL && strstr ((*error)->message, display) == NULL)
-    g_prefix_error (error, "%s: ", display);
+  reason = g_strrstr (local_error->message, "”: ");
+  reason = reason != NULL ? reason + strlen ("”: ") : local_error->message;
+  g_set_error (error, local_error->domain, local_error->code, "%s: %s",
+               display, reason);
 
   return FALSE;
 }
@@ -325,6 +401,13 @@ append_latency (GString               *out,
                 const char            *origin,
                 const StampedeLatency *latency)
 {
+  /* Over no transaction the figures are not zeros but undefined. */
+  if (latency->count == 0) {
+    g_string_append_printf (out, "%-12s n/a: no transaction was timed "
+                            "from the %s\n", label, origin);
+    return;
+  }
+
   g_string_append_printf (out,
                           "%-12s mean %.2f  p50 %.2f  p95 %.2f  p99 %.2f  "
                           "max %.2f ms\n%-12s from the %s, %"
@@ -372,8 +455,20 @@ append_rate (GString                 *out,
     g_string_append_printf (out, "%-12s asked %.1f/s%s, sent %.1f/s, "
                             "answered %.1f/s\n", "Rate",
                             target_rate (config, final),
-                            config->n_stages > 0 ? " on average" : "",
+                            asks_on_average (config) ? " on average" : "",
                             achieved_rate (final), answered_rate (final));
+}
+
+/* A share as a percentage, or "n/a" when there is nothing to share:
+ * precision with no declines is undefined, not 0. */
+static char *
+format_share (guint64 part,
+              guint64 whole)
+{
+  if (whole == 0)
+    return g_strdup ("n/a");
+
+  return g_strdup_printf ("%.1f %%", 100.0 * (double) part / (double) whole);
 }
 
 /**
@@ -390,6 +485,9 @@ char *
 stampede_report_format_text (const StampedeRunConfig *config,
                              const StampedeSnapshot  *final)
 {
+  g_autofree char *accuracy = NULL;
+  g_autofree char *precision = NULL;
+  g_autofree char *recall = NULL;
   GString *out;
   const guint64 *o;
 
@@ -430,13 +528,18 @@ stampede_report_format_text (const StampedeRunConfig *config,
   append_latency (out, "Latency", "intended send time", &final->run);
   append_latency (out, "Service", "actual send time", &final->service);
 
-  g_string_append_printf (out, "%-12s %.1f %%  precision %.1f %%  "
-                          "recall %.1f %%  (tp %" G_GUINT64_FORMAT
-                          ", fp %" G_GUINT64_FORMAT ", tn %" G_GUINT64_FORMAT
-                          ", fn %" G_GUINT64_FORMAT ")\n", "Accuracy",
-                          100 * stampede_snapshot_accuracy (final),
-                          100 * stampede_snapshot_precision (final),
-                          100 * stampede_snapshot_recall (final),
+  accuracy = format_share (final->true_pos + final->true_neg,
+                           final->true_pos + final->true_neg
+                           + final->false_pos + final->false_neg);
+  precision = format_share (final->true_pos,
+                            final->true_pos + final->false_pos);
+  recall = format_share (final->true_pos,
+                         final->true_pos + final->false_neg);
+  g_string_append_printf (out, "%-12s %s  precision %s  recall %s  (tp %"
+                          G_GUINT64_FORMAT ", fp %" G_GUINT64_FORMAT
+                          ", tn %" G_GUINT64_FORMAT ", fn %"
+                          G_GUINT64_FORMAT ")\n", "Accuracy",
+                          accuracy, precision, recall,
                           final->true_pos, final->false_pos,
                           final->true_neg, final->false_neg);
   g_string_append_printf (out, "%-12s %.2f USD of fraud declined\n",
@@ -501,11 +604,34 @@ count_failed (const StampedeCriteriaResult *criteria)
 char *
 stampede_report_format_criteria (const StampedeCriteriaResult *criteria)
 {
+  return stampede_report_format_verdict (criteria, NULL);
+}
+
+/**
+ * stampede_report_format_verdict:
+ * @criteria: (nullable): the verdicts, or %NULL when the run had no
+ *   criteria
+ * @run_failure: (nullable): why the run itself failed (aborted,
+ *   interrupted, target unreachable), or %NULL when it completed
+ *
+ * Formats the criteria as stampede_report_format_criteria() does, but a
+ * run that failed as a whole never passes, whatever its criteria say:
+ * its verdict line says FAILED and why.
+ *
+ * Returns: (transfer full): the text, ending with a newline
+ */
+char *
+stampede_report_format_verdict (const StampedeCriteriaResult *criteria,
+                                const char                   *run_failure)
+{
   GString *out = g_string_new (NULL);
   guint failed = count_failed (criteria);
 
   if (criteria == NULL || criteria->n_results == 0) {
     g_string_append_printf (out, "%-12s none\n", "Criteria");
+    if (run_failure != NULL)
+      g_string_append_printf (out, "%-12s FAILED: %s\n", "Verdict",
+                              run_failure);
     return g_string_free (out, FALSE);
   }
 
@@ -527,7 +653,10 @@ stampede_report_format_criteria (const StampedeCriteriaResult *criteria)
                               r->reason != NULL ? r->reason : "unknown");
   }
 
-  if (failed == 0)
+  if (run_failure != NULL)
+    g_string_append_printf (out, "%-12s FAILED: %s\n", "Verdict",
+                            run_failure);
+  else if (failed == 0)
     g_string_append_printf (out, "%-12s PASSED: all %u criteria hold\n",
                             "Verdict", criteria->n_results);
   else
@@ -578,6 +707,20 @@ append_second (GString              *out,
   g_string_append_c (out, '\n');
 }
 
+/* A second in which nothing was asked for, sent or answered.  The
+ * series may end with one begun after the run's last second (while the
+ * last answers were awaited, say); it says nothing and is left out. */
+static gboolean
+second_is_empty (const StampedeSecond *row)
+{
+  guint64 any = row->sent + row->tp + row->fp + row->tn + row->fn;
+
+  for (guint i = 0; i < STAMPEDE_N_OUTCOMES; i++)
+    any += row->outcomes[i];
+
+  return any == 0 && row->target_rate == 0;
+}
+
 /**
  * stampede_report_format_csv:
  * @series: (element-type StampedeSecond): the run's per-second series
@@ -585,7 +728,8 @@ append_second (GString              *out,
  * Formats @series as CSV: a header row, then one row per second with the
  * columns t_s, target_rate, sent, the six outcome counts, p50_ms, p95_ms,
  * p99_ms, max_ms, service_p99_ms, tp, fp, tn and fn (see #StampedeSecond).
- * Numbers use a dot whatever the locale.
+ * Trailing seconds in which nothing was asked for, sent or answered are
+ * left out.  Numbers use a dot whatever the locale.
  *
  * Returns: (transfer full): the text
  */
@@ -593,13 +737,19 @@ char *
 stampede_report_format_csv (GArray *series)
 {
   GString *out;
+  guint n;
 
   g_return_val_if_fail (series != NULL, NULL);
   g_return_val_if_fail (g_array_get_element_size (series)
                         == sizeof (StampedeSecond), NULL);
 
+  n = series->len;
+  while (n > 0 && second_is_empty (&g_array_index (series, StampedeSecond,
+                                                   n - 1)))
+    n--;
+
   out = g_string_new (csv_header);
-  for (guint i = 0; i < series->len; i++)
+  for (guint i = 0; i < n; i++)
     append_second (out, &g_array_index (series, StampedeSecond, i));
 
   return g_string_free (out, FALSE);
@@ -725,6 +875,22 @@ format_ascii (const char *format,
                                     isfinite (value) ? value : 0));
 }
 
+/* XML 1.0 allows no control character but tab, newline and carriage
+ * return, not even escaped, so the others in a name or message become
+ * a space. */
+static char *
+dup_xml_text (const char *text)
+{
+  char *copy = g_strdup (text != NULL ? text : "");
+
+  for (char *c = copy; *c != '\0'; c++) {
+    if ((guchar) *c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r')
+      *c = ' ';
+  }
+
+  return copy;
+}
+
 static void
 append_criterion_case (GString                       *out,
                        const char                    *classname,
@@ -736,6 +902,7 @@ append_criterion_case (GString                       *out,
   g_autofree char *threshold = format_ascii ("%.10g", r->criterion.value);
   g_autofree char *actual = format_ascii ("%.10g", r->actual);
   g_autofree char *name = g_strdup_printf ("%s %s %s", metric, op, threshold);
+  g_autofree char *reason = dup_xml_text (r->reason);
   g_autofree char *open = NULL;
   g_autofree char *failure = NULL;
 
@@ -756,7 +923,7 @@ append_criterion_case (GString                       *out,
     failure = g_markup_printf_escaped ("      <failure type=\"criterion\" "
                                        "message=\"%s could not be "
                                        "computed: %s\"/>\n", metric,
-                                       r->reason != NULL ? r->reason : "");
+                                       reason);
   g_string_append (out, ">\n");
   g_string_append (out, failure);
   g_string_append (out, "    </testcase>\n");
@@ -782,6 +949,8 @@ stampede_report_format_junit (const char                   *suite,
                               const StampedeCriteriaResult *criteria,
                               const char                   *run_failure)
 {
+  g_autofree char *name = NULL;
+  g_autofree char *failure_text = NULL;
   g_autofree char *classname = NULL;
   g_autofree char *time = format_ascii ("%.3f", elapsed_s);
   g_autofree char *head = NULL;
@@ -792,6 +961,12 @@ stampede_report_format_junit (const char                   *suite,
 
   g_return_val_if_fail (suite != NULL, NULL);
 
+  name = dup_xml_text (suite);
+  suite = name;
+  if (run_failure != NULL) {
+    failure_text = dup_xml_text (run_failure);
+    run_failure = failure_text;
+  }
   classname = g_strdup_printf ("stampede.%s", suite);
   out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<testsuites>\n");

@@ -24,6 +24,9 @@ void
 stampede_report_add_criteria (JsonNode                     *summary,
                               const StampedeCriteriaResult *criteria);
 
+void
+stampede_report_null_undefined (JsonNode *summary);
+
 gboolean
 stampede_report_write_json (const StampedeRunConfig  *config,
                             const StampedeSnapshot   *final,
@@ -41,6 +44,10 @@ stampede_report_format_text (const StampedeRunConfig *config,
 
 char *
 stampede_report_format_criteria (const StampedeCriteriaResult *criteria);
+
+char *
+stampede_report_format_verdict (const StampedeCriteriaResult *criteria,
+                                const char                   *run_failure);
 
 char *
 stampede_report_format_csv (GArray *series);
