@@ -205,6 +205,121 @@ test_never_recovers (void)
   g_assert_cmpuint (f->lost, ==, 11 * 8);
 }
 
+/* Errors, timeouts and lost transactions of the rows whose t_s is in
+ * [first, last], summed straight from the series. */
+static void
+sum_rows (const GArray *series,
+          guint         first,
+          guint         last,
+          guint64      *errors,
+          guint64      *timeouts,
+          guint64      *lost)
+{
+  *errors = *timeouts = *lost = 0;
+  for (guint t = first; t <= last; t++) {
+    const guint64 *o = g_array_index (series, StampedeSecond, t - 1).outcomes;
+
+    *errors += o[STAMPEDE_OUTCOME_HTTP_ERROR]
+               + o[STAMPEDE_OUTCOME_TRANSPORT_ERROR]
+               + o[STAMPEDE_OUTCOME_TIMEOUT];
+    *timeouts += o[STAMPEDE_OUTCOME_TIMEOUT];
+    *lost += o[STAMPEDE_OUTCOME_TRANSPORT_ERROR]
+             + o[STAMPEDE_OUTCOME_TIMEOUT]
+             + o[STAMPEDE_OUTCOME_DROPPED];
+  }
+}
+
+/* Two faults back to back, the first still unrecovered when the second
+ * starts: the first's window must stop there, so the two windows share
+ * no second and their counts add up to the series' own. */
+static void
+test_back_to_back (void)
+{
+  static const double boundaries[] = { 14, 14.4 };
+
+  for (guint b = 0; b < G_N_ELEMENTS (boundaries); b++) {
+    g_autoptr(GArray) series = clean_series (40);
+    g_autoptr(GArray) windows = one_window (STAMPEDE_FAULT_AGENT_CRASH, 8,
+                                            boundaries[b]);
+    StampedeFaultWindow second = {
+      .kind = STAMPEDE_FAULT_STORE_THROTTLE,
+      .started_s = boundaries[b],
+      .ended_s = 20,
+    };
+    StampedeSecond *row;
+    g_autoptr(StampedeRecovery) r = NULL;
+    const StampedeFaultImpact *a;
+    const StampedeFaultImpact *c;
+    guint64 errors;
+    guint64 timeouts;
+    guint64 lost;
+
+    g_array_append_val (windows, second);
+    fail_seconds (series, 10, 29);
+    /* Row 12 also has 7 transport errors, which are lost too. */
+    row = &g_array_index (series, StampedeSecond, 11);
+    row->outcomes[STAMPEDE_OUTCOME_TRANSPORT_ERROR] = 7;
+    row->sent += 7;
+
+    r = stampede_recovery_analyse (series, windows, NULL);
+    g_assert_cmpuint (r->n_impacts, ==, 2);
+    a = &r->impacts[0];
+    c = &r->impacts[1];
+
+    /* Both degrade at 10 and recover at 30, after rows 30, 31, 32. */
+    g_assert_cmpfloat (a->recovered_s, ==, 30);
+    g_assert_cmpfloat (c->recovered_s, ==, 30);
+
+    /* The first's window is [8, 14) or [8, 14.4): rows 9..14. */
+    sum_rows (series, 9, 14, &errors, &timeouts, &lost);
+    g_assert_cmpuint (errors, ==, 5 * 25 + 7);
+    g_assert_cmpuint (a->errors, ==, errors);
+    g_assert_cmpuint (a->timeouts, ==, timeouts);
+    g_assert_cmpuint (a->lost, ==, lost);
+    g_assert_cmpuint (a->lost, ==, 5 * (5 + 3) + 7);
+    g_assert_cmpuint (a->answered, ==, 100 + 5 * 72);
+
+    /* The second's runs to its recovery at 30: rows 15..30. */
+    sum_rows (series, 15, 30, &errors, &timeouts, &lost);
+    g_assert_cmpuint (c->errors, ==, errors);
+    g_assert_cmpuint (c->errors, ==, 15 * 25);
+    g_assert_cmpuint (c->timeouts, ==, timeouts);
+    g_assert_cmpuint (c->lost, ==, lost);
+
+    /* Together they are exactly the series' rows 9..30. */
+    sum_rows (series, 9, 30, &errors, &timeouts, &lost);
+    g_assert_cmpuint (a->errors + c->errors, ==, errors);
+    g_assert_cmpuint (a->timeouts + c->timeouts, ==, timeouts);
+    g_assert_cmpuint (a->lost + c->lost, ==, lost);
+  }
+}
+
+/* Faults that start together: the first in the schedule is measured,
+ * the other's window is empty, so nothing is counted twice. */
+static void
+test_simultaneous (void)
+{
+  g_autoptr(GArray) series = clean_series (30);
+  g_autoptr(GArray) windows = one_window (STAMPEDE_FAULT_AGENT_CRASH, 8, 20);
+  StampedeFaultWindow second = {
+    .kind = STAMPEDE_FAULT_LATENCY_SPIKE,
+    .started_s = 8,
+    .ended_s = 20,
+  };
+  g_autoptr(StampedeRecovery) r = NULL;
+
+  g_array_append_val (windows, second);
+  fail_seconds (series, 10, 12);
+  r = stampede_recovery_analyse (series, windows, NULL);
+
+  /* Rows 9..20 hold the 3 failing rows; recovery at 13 is before 20. */
+  g_assert_cmpuint (r->impacts[0].errors, ==, 3 * 25);
+  g_assert_cmpuint (r->impacts[0].answered, ==, 9 * 100 + 3 * 72);
+  g_assert_cmpuint (r->impacts[1].errors, ==, 0);
+  g_assert_cmpuint (r->impacts[1].answered, ==, 0);
+  g_assert_cmpfloat (r->impacts[1].recovered_s, ==, 13);
+}
+
 static void
 test_p99_only (void)
 {
@@ -377,6 +492,8 @@ main (int   argc,
   g_test_add_func ("/stampede/recovery/interrupted-recovery",
                    test_interrupted_recovery);
   g_test_add_func ("/stampede/recovery/never-recovers", test_never_recovers);
+  g_test_add_func ("/stampede/recovery/back-to-back", test_back_to_back);
+  g_test_add_func ("/stampede/recovery/simultaneous", test_simultaneous);
   g_test_add_func ("/stampede/recovery/p99-only", test_p99_only);
   g_test_add_func ("/stampede/recovery/criteria-thresholds",
                    test_criteria_thresholds);

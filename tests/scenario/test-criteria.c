@@ -14,10 +14,10 @@ static const char full_summary[] =
   " \"target_rate\": 100, \"achieved_rate\": 98,"
   " \"outcomes\": {\"ok\": 900, \"declined\": 50, \"http_error\": 20,"
   "  \"transport_error\": 10, \"timeout\": 5, \"dropped\": 15},"
-  " \"latency_ms\": {\"mean\": 12.5, \"p50\": 10, \"p95\": 40, \"p99\": 80,"
-  "  \"max\": 95},"
-  " \"service_latency_ms\": {\"mean\": 9, \"p50\": 8, \"p95\": 30,"
-  "  \"p99\": 60, \"max\": 70},"
+  " \"latency_ms\": {\"count\": 970, \"mean\": 12.5, \"p50\": 10,"
+  "  \"p95\": 40, \"p99\": 80, \"max\": 95},"
+  " \"service_latency_ms\": {\"count\": 970, \"mean\": 9, \"p50\": 8,"
+  "  \"p95\": 30, \"p99\": 60, \"max\": 70},"
   " \"accuracy\": {\"accuracy\": 0.9, \"precision\": 0.8,"
   "  \"recall\": 0.32, \"tp\": 40, \"fp\": 10, \"tn\": 815, \"fn\": 85}}";
 
@@ -182,10 +182,10 @@ test_not_computable (void)
     " \"achieved_rate\": 0,"
     " \"outcomes\": {\"ok\": 0, \"declined\": 0, \"http_error\": 0,"
     "  \"transport_error\": 0, \"timeout\": 0, \"dropped\": 10},"
-    " \"latency_ms\": {\"mean\": 0, \"p50\": 0, \"p95\": 0, \"p99\": 0,"
-    "  \"max\": 0},"
-    " \"service_latency_ms\": {\"mean\": 0, \"p50\": 0, \"p95\": 0,"
+    " \"latency_ms\": {\"count\": 0, \"mean\": 0, \"p50\": 0, \"p95\": 0,"
     "  \"p99\": 0, \"max\": 0},"
+    " \"service_latency_ms\": {\"count\": 0, \"mean\": 0, \"p50\": 0,"
+    "  \"p95\": 0, \"p99\": 0, \"max\": 0},"
     " \"accuracy\": {\"accuracy\": 0, \"precision\": 0, \"recall\": 0,"
     "  \"tp\": 0, \"fp\": 0, \"tn\": 0, \"fn\": 0}}";
   static const StampedeMetric uncomputable[] = {
@@ -233,6 +233,87 @@ test_not_computable (void)
   g_assert_false (result->results[0].computable);
   g_assert_cmpstr (result->results[0].reason, ==,
                    "the summary has no number “service_latency_ms.p99”");
+}
+
+/* Every transaction timed out: outcomes were completed, but none was
+ * timed, so the latency object counts none and its zero percentiles must
+ * not pass "< 100". */
+static void
+test_latency_untimed (void)
+{
+  static const char timed_out[] =
+    "{\"arrivals\": 50, \"duration_s\": 5, \"target_rate\": 10,"
+    " \"achieved_rate\": 10,"
+    " \"outcomes\": {\"ok\": 0, \"declined\": 0, \"http_error\": 0,"
+    "  \"transport_error\": 0, \"timeout\": 50, \"dropped\": 0},"
+    " \"latency_ms\": {\"count\": 0, \"mean\": 0, \"p50\": 0, \"p95\": 0,"
+    "  \"p99\": 0, \"max\": 0},"
+    " \"service_latency_ms\": {\"count\": 0, \"mean\": 0, \"p50\": 0,"
+    "  \"p95\": 0, \"p99\": 0, \"max\": 0}}";
+  static const char no_count[] =
+    "{\"arrivals\": 5, \"outcomes\": {\"ok\": 5, \"declined\": 0,"
+    " \"http_error\": 0, \"transport_error\": 0, \"timeout\": 0,"
+    " \"dropped\": 0},"
+    " \"latency_ms\": {\"mean\": 3, \"p50\": 3, \"p95\": 3, \"p99\": 3,"
+    "  \"max\": 3}}";
+  static const StampedeMetric latencies[] = {
+    STAMPEDE_METRIC_AVG_MS,
+    STAMPEDE_METRIC_P50_MS,
+    STAMPEDE_METRIC_P95_MS,
+    STAMPEDE_METRIC_P99_MS,
+    STAMPEDE_METRIC_SERVICE_P99_MS,
+  };
+  g_autoptr(StampedeCriteriaResult) result = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (latencies); i++) {
+    g_autoptr(StampedeCriteriaResult) one = NULL;
+
+    one = evaluate_one (latencies[i], STAMPEDE_OP_LT, 100, timed_out, -1);
+    g_assert_false (one->results[0].computable);
+    g_assert_false (one->results[0].passed);
+    g_assert_cmpstr (one->results[0].reason, ==,
+                     "no transaction was timed, so there is no latency");
+    g_assert_false (one->passed);
+  }
+
+  /* The error rate of the same run is defined: 50 timeouts of 50. */
+  result = evaluate_one (STAMPEDE_METRIC_ERROR_RATE, STAMPEDE_OP_EQ, 1,
+                         timed_out, -1);
+  g_assert_true (result->passed);
+  g_clear_pointer (&result, stampede_criteria_result_free);
+
+  /* A latency object without a count is not trusted either. */
+  result = evaluate_one (STAMPEDE_METRIC_P99_MS, STAMPEDE_OP_LT, 100,
+                         no_count, -1);
+  g_assert_false (result->results[0].computable);
+  g_assert_false (result->passed);
+  g_assert_cmpstr (result->results[0].reason, ==,
+                   "the summary has no number “latency_ms.count”");
+}
+
+/* No arrivals at a nonzero target: the achieved rate is 0, and 0 / 10
+ * would be a number, but nothing was offered to achieve. */
+static void
+test_achieved_no_arrivals (void)
+{
+  static const char no_arrivals[] =
+    "{\"arrivals\": 0, \"target_rate\": 10, \"achieved_rate\": 0}";
+  static const char no_target[] =
+    "{\"arrivals\": 4, \"target_rate\": 0, \"achieved_rate\": 2}";
+  g_autoptr(StampedeCriteriaResult) result = NULL;
+
+  result = evaluate_one (STAMPEDE_METRIC_ACHIEVED_RATIO, STAMPEDE_OP_LE, 1,
+                         no_arrivals, -1);
+  g_assert_false (result->results[0].computable);
+  g_assert_false (result->passed);
+  g_assert_cmpstr (result->results[0].reason, ==, "there were no arrivals");
+  g_clear_pointer (&result, stampede_criteria_result_free);
+
+  result = evaluate_one (STAMPEDE_METRIC_ACHIEVED_RATIO, STAMPEDE_OP_GE, 0,
+                         no_target, -1);
+  g_assert_false (result->results[0].computable);
+  g_assert_false (result->passed);
+  g_assert_cmpstr (result->results[0].reason, ==, "the target rate is 0");
 }
 
 static void
@@ -305,6 +386,10 @@ main (int   argc,
   g_test_add_func ("/stampede/criteria/data-loss", test_data_loss);
   g_test_add_func ("/stampede/criteria/not-computable",
                    test_not_computable);
+  g_test_add_func ("/stampede/criteria/latency-untimed",
+                   test_latency_untimed);
+  g_test_add_func ("/stampede/criteria/achieved-no-arrivals",
+                   test_achieved_no_arrivals);
   g_test_add_func ("/stampede/criteria/to-json", test_to_json);
   g_test_add_func ("/stampede/criteria/empty", test_empty);
 

@@ -217,6 +217,102 @@ test_unknown_metric (void)
                      "unknown comparison “=”");
 }
 
+static const char one_stage[] =
+  "{\"name\": \"x\", \"stages\": [{\"kind\": \"sustained\", \"rate\": 1,"
+  " \"duration_s\": 1}]}";
+
+/* json-glib stops after the first value when a second object or array
+ * follows it; the second must be refused where it starts. */
+static void
+test_trailing_content (void)
+{
+  g_autofree char *two = g_strconcat (one_stage, "\n{\"name\": \"y\"}",
+                                      NULL);
+  g_autofree char *array = g_strconcat (one_stage, "\n\n   [1]\n", NULL);
+  g_autofree char *blank = g_strconcat (one_stage, " /* end */\n\t\n",
+                                        NULL);
+  g_autofree char *bom = g_strconcat ("\xEF\xBB\xBF", one_stage, "\n",
+                                      NULL);
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_data_error (two, STAMPEDE_SCENARIO_ERROR_SYNTAX, "2:1",
+                     "unexpected content after the scenario");
+  assert_data_error (array, STAMPEDE_SCENARIO_ERROR_SYNTAX, "3:4",
+                     "unexpected content after the scenario");
+
+  /* White space and comments after the value are not content. */
+  spec = stampede_scenario_spec_new_from_data (blank, -1, "test.json",
+                                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (spec->name, ==, "x");
+  g_clear_pointer (&spec, stampede_scenario_spec_free);
+
+  /* Nor is a byte order mark before it, which json-glib skips. */
+  spec = stampede_scenario_spec_new_from_data (bom, -1, "test.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (spec->name, ==, "x");
+}
+
+/* The position of the first bad byte is counted in characters: "é" is
+ * two bytes but one column. */
+static void
+test_bad_utf8 (void)
+{
+  static const char nul[] = "{\"name\": \"x\0\"}";
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_file_error ("{\n"
+                     "  \"name\": \"caf\xC3\xA9 \xFF\",\n"
+                     "  \"stages\": []\n"
+                     "}\n",
+                     STAMPEDE_SCENARIO_ERROR_SYNTAX, "2:17",
+                     "byte 0xFF is not valid UTF-8");
+  assert_data_error ("{\"name\":\n\"\xE2\x82\"}",
+                     STAMPEDE_SCENARIO_ERROR_SYNTAX, "2:2",
+                     "byte 0xE2 is not valid UTF-8");
+
+  spec = stampede_scenario_spec_new_from_data (nul, sizeof nul - 1,
+                                               "test.json", &error);
+  g_assert_null (spec);
+  g_assert_error (error, STAMPEDE_SCENARIO_ERROR,
+                  STAMPEDE_SCENARIO_ERROR_SYNTAX);
+  g_assert_cmpstr (error->message, ==,
+                   "test.json:1:12: a NUL byte, which JSON text cannot "
+                   "hold");
+}
+
+/* A cost criterion without a price cannot be judged, so the file is
+ * refused at the criterion rather than the run failed at its end. */
+static void
+test_cost_without_model (void)
+{
+  static const char without[] =
+    "{\"name\": \"x\", \"stages\": [{\"kind\": \"sustained\", \"rate\": 1,"
+    " \"duration_s\": 1}],\n"
+    "\"criteria\": [\n"
+    "  {\"metric\": \"p99_ms\", \"op\": \"<\", \"value\": 1},\n"
+    "    {\"metric\": \"cost_per_tx_usd\", \"op\": \"<\", \"value\": 1}]}";
+  static const char with[] =
+    "{\"name\": \"x\", \"stages\": [{\"kind\": \"sustained\", \"rate\": 1,"
+    " \"duration_s\": 1}],\n"
+    "\"criteria\": [\n"
+    "  {\"metric\": \"cost_per_tx_usd\", \"op\": \"<\", \"value\": 1}],\n"
+    "\"cost_model\": {\"usd_per_hour\": 2}}";
+  g_autoptr(StampedeScenarioSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_data_error (without, STAMPEDE_SCENARIO_ERROR_MISSING, "4:5",
+                     "criterion 1: “cost_per_tx_usd” needs a “cost_model”");
+
+  spec = stampede_scenario_spec_new_from_data (with, -1, "test.json",
+                                               &error);
+  g_assert_no_error (error);
+  g_assert_true (spec->has_cost_model);
+  g_assert_cmpfloat (spec->usd_per_hour, ==, 2);
+}
+
 static const char fault_head[] =
   "{\"name\": \"x\", \"stages\": [{\"kind\": \"sustained\", \"rate\": 1,"
   " \"duration_s\": 30}],\n\"faults\": [";
@@ -489,7 +585,8 @@ test_evaluate (void)
                               " \"outcomes\": {\"ok\": 700, \"declined\": 300,"
                               " \"http_error\": 0, \"transport_error\": 0,"
                               " \"timeout\": 0, \"dropped\": 0},"
-                              " \"latency_ms\": {\"mean\": 5, \"p50\": 4,"
+                              " \"latency_ms\": {\"count\": 1000,"
+                              " \"mean\": 5, \"p50\": 4,"
                               " \"p95\": 9, \"p99\": 250, \"max\": 300},"
                               " \"accuracy\": {\"accuracy\": 0.95,"
                               " \"precision\": 0.9, \"recall\": 0.8}}",
@@ -499,6 +596,7 @@ test_evaluate (void)
   result = stampede_scenario_spec_evaluate (spec,
                                             json_parser_get_root (parser));
   g_assert_cmpuint (result->n_results, ==, 5);
+  g_assert_true (result->results[0].computable);
   g_assert_false (result->results[0].passed);   /* p99 250 > 200 */
   g_assert_true (result->results[1].passed);
   g_assert_true (result->results[2].passed);
@@ -524,6 +622,11 @@ main (int   argc,
                    test_missing_and_duplicate);
   g_test_add_func ("/stampede/scenario-spec/unknown-metric",
                    test_unknown_metric);
+  g_test_add_func ("/stampede/scenario-spec/trailing-content",
+                   test_trailing_content);
+  g_test_add_func ("/stampede/scenario-spec/bad-utf8", test_bad_utf8);
+  g_test_add_func ("/stampede/scenario-spec/cost-without-model",
+                   test_cost_without_model);
   g_test_add_func ("/stampede/scenario-spec/faults", test_faults);
   g_test_add_func ("/stampede/scenario-spec/io-error", test_io_error);
   g_test_add_func ("/stampede/scenario-spec/documented-example",

@@ -287,10 +287,39 @@ find_recovered (const GArray *series,
   return -1;
 }
 
+/* When the next fault after window @index started: the earliest start
+ * later than its own, or equal to it for a window earlier in the
+ * schedule (of faults that start together the first counts), so that
+ * measurement windows never overlap; INFINITY when there is none. */
+static double
+next_start (const GArray *windows,
+            guint         index)
+{
+  double own = g_array_index (windows, StampedeFaultWindow, index).started_s;
+  double next = INFINITY;
+
+  for (guint j = 0; j < windows->len; j++) {
+    double other = g_array_index (windows, StampedeFaultWindow, j).started_s;
+
+    if (j == index || isnan (other))
+      continue;
+    if (other > own || (other == own && j < index))
+      next = MIN (next, other);
+  }
+
+  return next;
+}
+
+/* A row counts for a fault when it overlaps the fault's span, unless it
+ * ended after the next fault started: such a row, the one in which the
+ * next fault began included, counts for that next fault alone.  Spans
+ * that meet or overlap then never share a row, so back-to-back faults
+ * never count the same transaction twice. */
 static void
 count_span (const GArray        *series,
             double               from_s,
             double               to_s,
+            double               next_start_s,
             StampedeFaultImpact *impact)
 {
   guint64 right = 0;
@@ -299,7 +328,7 @@ count_span (const GArray        *series,
     const StampedeSecond *s = &g_array_index (series, StampedeSecond, i);
     const guint64 *o = s->outcomes;
 
-    if (!row_overlaps (series, i, from_s, to_s))
+    if (!row_overlaps (series, i, from_s, to_s) || s->t_s > next_start_s)
       continue;
 
     impact->errors += o[STAMPEDE_OUTCOME_HTTP_ERROR]
@@ -321,6 +350,7 @@ static void
 analyse_window (const GArray              *series,
                 const Limits              *limits,
                 const StampedeFaultWindow *window,
+                double                     next_start_s,
                 StampedeFaultImpact       *impact)
 {
   double end_of_series = series->len > 0
@@ -359,7 +389,7 @@ analyse_window (const GArray              *series,
 
   span_end = isnan (impact->recovered_s)
              ? ended_s : MAX (ended_s, impact->recovered_s);
-  count_span (series, window->started_s, span_end, impact);
+  count_span (series, window->started_s, span_end, next_start_s, impact);
 }
 
 static void
@@ -423,7 +453,7 @@ stampede_recovery_analyse (const GArray                     *series,
   for (guint i = 0; i < windows->len; i++)
     analyse_window (series, &limits,
                     &g_array_index (windows, StampedeFaultWindow, i),
-                    &self->impacts[i]);
+                    next_start (windows, i), &self->impacts[i]);
   check_accounting (series, self);
 
   return self;

@@ -73,17 +73,27 @@ typedef struct {
  *   seconds after @degraded_s long enough to count; NAN when there was none
  * @recovery_time_s: @recovered_s − @ended_s; may be ≤ 0; NAN when either
  *   is unknown
- * @errors: HTTP errors, transport errors and timeouts in the fault's span
- * @timeouts: timeouts in that span
- * @lost: transactions with no answer in that span: dropped, transport
- *   errors and timeouts
- * @answered: answers in that span that can be scored
+ * @errors: HTTP errors + transport errors + timeouts in the fault's
+ *   window
+ * @timeouts: timeouts in that window
+ * @lost: transactions that got no answer, counted in that window:
+ *   transport errors + timeouts + dropped (HTTP errors are answers and
+ *   are not lost)
+ * @answered: answers in that window that can be scored
  * @accuracy: share of those answers that matched the ground truth; NAN
  *   when there were none
  *
- * What one fault did.  The fault's span runs from @started_s to the later
- * of @ended_s and @recovered_s (to the end of the series when @ended_s is
- * unknown).
+ * What one fault did.  The counts cover the fault's measurement window,
+ * which starts at @started_s and ends at the earlier of two times: the
+ * later of @ended_s and @recovered_s (the end of the series when @ended_s
+ * is unknown), and the start of the next fault (the next later start; of
+ * faults that start together, the first in the schedule has the window).
+ * A second of the series counts for a fault when it overlaps that
+ * window, except that the second in which the next fault started, and
+ * every later one, count for the next fault only.  Windows therefore
+ * never share a second, and the counts of all faults add up to at most
+ * the series' own.  @degraded_s and @recovered_s are looked for without
+ * that limit: a fault may recover after the next one began.
  */
 typedef struct {
   StampedeFaultKind  kind;

@@ -255,19 +255,21 @@ answered (Evaluation *ev)
   return outcome (ev, OK) + outcome (ev, DECLINED);
 }
 
+/* A latency figure describes the transactions that were timed, which the
+ * latency object counts itself; over none of them its percentiles are
+ * zeros that would pass any upper bound, so they are not computable. */
 static double
 latency (Evaluation *ev,
          const char *object_key,
          const char *key)
 {
-  double completed = answered (ev) + outcome (ev, HTTP_ERROR) +
-                     outcome (ev, TRANSPORT_ERROR) + outcome (ev, TIMEOUT);
   double value = lookup (ev, object_key, key);
+  double count = lookup (ev, object_key, "count");
 
-  if (isnan (completed) || isnan (value))
+  if (isnan (count) || isnan (value))
     return NAN;
-  if (completed <= 0)
-    return not_computable (ev, "no transaction completed, so there is "
+  if (count <= 0)
+    return not_computable (ev, "no transaction was timed, so there is "
                                "no latency");
 
   return value;
@@ -367,6 +369,12 @@ compute (Evaluation     *ev,
                   answered (ev), "no transaction was answered");
 
   case STAMPEDE_METRIC_ACHIEVED_RATIO:
+    /* A run that offered nothing did not keep up with anything. */
+    arrivals = lookup (ev, NULL, "arrivals");
+    if (isnan (arrivals))
+      return NAN;
+    if (arrivals <= 0)
+      return not_computable (ev, "there were no arrivals");
     return ratio (ev, lookup (ev, NULL, "achieved_rate"),
                   lookup (ev, NULL, "target_rate"),
                   "the target rate is 0");

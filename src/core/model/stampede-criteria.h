@@ -28,7 +28,10 @@ G_BEGIN_DECLS
  * @STAMPEDE_METRIC_COST_PER_TX_USD: usd_per_hour × hours / answered
  * @STAMPEDE_METRIC_ACHIEVED_RATIO: achieved rate / target rate
  *
- * What a criterion measures; docs/scenarios.md says more.
+ * What a criterion measures; docs/scenarios.md says more.  The latency
+ * metrics are not computable when their latency object's "count" is 0 or
+ * missing; the achieved ratio is not when there were no arrivals or the
+ * target rate is 0.
  */
 typedef enum {
   STAMPEDE_METRIC_AVG_MS,

@@ -1194,6 +1194,30 @@ check_faults_fit (Parse                       *ps,
   return TRUE;
 }
 
+/* A cost per transaction needs a price, which only the cost model gives;
+ * without one the criterion could never be judged, so the scenario is
+ * refused before the run rather than failed after it. */
+static gboolean
+check_cost_model (Parse                       *ps,
+                  const StampedeScenarioSpec  *spec,
+                  GError                     **error)
+{
+  for (guint i = 0; i < spec->n_criteria; i++) {
+    g_autofree char *path = NULL;
+
+    if (spec->has_cost_model ||
+        spec->criteria[i].metric != STAMPEDE_METRIC_COST_PER_TX_USD)
+      continue;
+
+    path = g_strdup_printf ("/criteria/%u", i);
+    return fail_at (ps, error, STAMPEDE_SCENARIO_ERROR_MISSING, path, FALSE,
+                    "criterion %u: “cost_per_tx_usd” needs a “cost_model” "
+                    "with “usd_per_hour”", i);
+  }
+
+  return TRUE;
+}
+
 static StampedeScenarioSpec *
 read_spec (Parse     *ps,
            JsonNode  *root,
@@ -1229,7 +1253,8 @@ read_spec (Parse     *ps,
       return NULL;
   }
 
-  if (!check_faults_fit (ps, spec, error))
+  if (!check_faults_fit (ps, spec, error) ||
+      !check_cost_model (ps, spec, error))
     return NULL;
 
   return g_steal_pointer (&spec);
@@ -1249,6 +1274,66 @@ set_syntax_error (const char  *source,
 
   g_set_error (error, STAMPEDE_SCENARIO_ERROR,
                STAMPEDE_SCENARIO_ERROR_SYNTAX, "%s:%s", source, message);
+}
+
+/* json-glib refuses text that is not UTF-8 without saying where; find the
+ * first bad byte and count lines and characters up to it the way the
+ * scanner does, so the message points at it. */
+static gboolean
+check_utf8 (const char  *source,
+            const char  *data,
+            gsize        length,
+            GError     **error)
+{
+  const char *bad = NULL;
+  Scanner sc = { 0 };
+
+  if (g_utf8_validate (data, length, &bad))
+    return TRUE;
+
+  sc.p = data;
+  sc.end = bad;
+  sc.at.line = 1;
+  sc.at.column = 1;
+  while (sc.p < sc.end)
+    scan_advance (&sc);
+
+  if (*bad == '\0')
+    g_set_error (error, STAMPEDE_SCENARIO_ERROR,
+                 STAMPEDE_SCENARIO_ERROR_SYNTAX,
+                 "%s:%u:%u: a NUL byte, which JSON text cannot hold", source,
+                 sc.at.line, sc.at.column);
+  else
+    g_set_error (error, STAMPEDE_SCENARIO_ERROR,
+                 STAMPEDE_SCENARIO_ERROR_SYNTAX,
+                 "%s:%u:%u: byte 0x%02X is not valid UTF-8; scenario files "
+                 "must be UTF-8", source, sc.at.line, sc.at.column,
+                 (guchar) *bad);
+
+  return FALSE;
+}
+
+/* json-glib reads the first value and ignores a second object or array
+ * after it, so a file holding two scenarios would silently run the first;
+ * anything but white space after the top-level value is refused. */
+static gboolean
+check_trailing (const char  *source,
+                Scanner     *sc,
+                GError     **error)
+{
+  if (sc->stopped)
+    return TRUE;
+
+  scan_space (sc);
+  if (sc->p >= sc->end)
+    return TRUE;
+
+  g_set_error (error, STAMPEDE_SCENARIO_ERROR,
+               STAMPEDE_SCENARIO_ERROR_SYNTAX,
+               "%s:%u:%u: unexpected content after the scenario; a file "
+               "holds one JSON value", source, sc->at.line, sc->at.column);
+
+  return FALSE;
 }
 
 /**
@@ -1286,6 +1371,9 @@ stampede_scenario_spec_new_from_data (const char  *data,
   if (length < 0)
     length = strlen (data);
 
+  if (!check_utf8 (source_name, data, length, error))
+    return NULL;
+
   if (!json_parser_load_from_data (parser, data, length, &parse_error)) {
     set_syntax_error (source_name, parse_error, error);
     return NULL;
@@ -1298,9 +1386,16 @@ stampede_scenario_spec_new_from_data (const char  *data,
   sc.at.line = 1;
   sc.at.column = 1;
   sc.positions = positions;
+
+  /* json-glib skips a byte order mark, which editors do not show. */
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    sc.p += 3;
   scan_value (&sc, path, 0);
   duplicate = g_steal_pointer (&sc.duplicate);
   ps.positions = positions;
+
+  if (!check_trailing (source_name, &sc, error))
+    return NULL;
 
   if (duplicate != NULL) {
     fail_at (&ps, error, STAMPEDE_SCENARIO_ERROR_DUPLICATE_KEY, duplicate,
