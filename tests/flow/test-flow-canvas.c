@@ -261,6 +261,52 @@ test_cap_and_sampling (Fixture       *f,
   advance (f, 0.5);
 }
 
+/* An agent that stops reporting (a crash) is shown as such, not with the
+ * mean it had before; it is shown with a time again once it reports. */
+static void
+test_silent_agent (Fixture       *f,
+                   gconstpointer  data)
+{
+  StampedeFlowSample samples[10] = { 0 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (samples); i++) {
+    samples[i].outcome = STAMPEDE_FLOW_APPROVED;
+    samples[i].latency_ms = 5;
+    for (guint a = 0; a < 4; a++)
+      samples[i].agent_ms[a] = 2.0f;
+  }
+  stampede_flow_canvas_add_samples (f->canvas, samples, 10, 1.0);
+  g_assert_cmpfloat (stampede_flow_canvas_get_agent_ms (f->canvas, 2), ==,
+                     2.0f);
+
+  for (i = 0; i < G_N_ELEMENTS (samples); i++)
+    samples[i].agent_ms[2] = 0.0f;
+  stampede_flow_canvas_add_samples (f->canvas, samples, 10, 1.0);
+  g_assert_cmpfloat (stampede_flow_canvas_get_agent_ms (f->canvas, 2), ==,
+                     STAMPEDE_FLOW_AGENT_SILENT);
+  g_assert_cmpfloat (stampede_flow_canvas_get_agent_ms (f->canvas, 0), ==,
+                     2.0f);
+
+  /* Errors alone say nothing about the agents. */
+  for (i = 0; i < G_N_ELEMENTS (samples); i++) {
+    samples[i].outcome = STAMPEDE_FLOW_ERROR;
+    samples[i].agent_ms[0] = 0.0f;
+  }
+  stampede_flow_canvas_add_samples (f->canvas, samples, 10, 1.0);
+  g_assert_cmpfloat (stampede_flow_canvas_get_agent_ms (f->canvas, 0), ==,
+                     2.0f);
+
+  for (i = 0; i < G_N_ELEMENTS (samples); i++) {
+    samples[i].outcome = STAMPEDE_FLOW_APPROVED;
+    samples[i].agent_ms[2] = 3.0f;
+  }
+  stampede_flow_canvas_add_samples (f->canvas, samples, 1, 1.0);
+  g_assert_cmpfloat (stampede_flow_canvas_get_agent_ms (f->canvas, 2), ==,
+                     3.0f);
+  advance (f, 0.2);
+}
+
 /* Running, the frame clock moves particles along until they are gone;
  * paused, the same number of frames leaves them where they arrived. */
 static void
@@ -529,6 +575,7 @@ main (int   argc,
   ADD ("force-software", test_force_software);
   ADD ("realize-again", test_realize_again);
   ADD ("cap-and-sampling", test_cap_and_sampling);
+  ADD ("silent-agent", test_silent_agent);
   ADD ("frame-clock", test_frame_clock);
   ADD ("reduced-motion", test_reduced_motion);
   ADD ("frame-budget", test_frame_budget);

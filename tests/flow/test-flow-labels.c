@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "stampede-flow-canvas.h"
 #include "stampede-flow-labels.h"
 
 /* Canvas sizes to check: the canvas of the Presentation page in a
@@ -32,6 +33,8 @@ static const float sizes[][2] = {
 static const float agent_ms[][4] = {
   { 2.1f, 2.0f, 2.2f, 2.1f },
   { 850.0f, 1234.0f, 99.9f, 0.25f },
+  { STAMPEDE_FLOW_AGENT_SILENT, STAMPEDE_FLOW_AGENT_SILENT,
+    STAMPEDE_FLOW_AGENT_SILENT, STAMPEDE_FLOW_AGENT_SILENT },
 };
 static const double represented[] = { 1.0, 1234.5 };
 

@@ -61,6 +61,7 @@
 
 /* Weight of the newest sample in the agents' running means. */
 #define AGENT_MEAN_WEIGHT 0.05f
+#define SILENT_AFTER_ANSWERS 5
 
 /* GL_RENDERER of the software rasterisers known to draw with the CPU. */
 static const char * const software_renderers[] = {
@@ -654,6 +655,40 @@ update_agent_means (StampedeFlowCanvas       *self,
   return any;
 }
 
+/* An agent that answered none of a batch's answered transactions has
+ * stopped reporting (crashed, or skipped by a degraded platform): its old
+ * mean would be a figure from before, so its label says so instead.  A
+ * few answers are needed before silence means anything. */
+static gboolean
+mark_silent_agents (StampedeFlowCanvas       *self,
+                    const StampedeFlowSample *samples,
+                    guint                     n_samples)
+{
+  guint answered = 0;
+  guint reported[4] = { 0 };
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < n_samples; i++) {
+    if (samples[i].outcome == STAMPEDE_FLOW_ERROR)
+      continue;
+    answered++;
+    for (guint a = 0; a < 4; a++)
+      reported[a] += samples[i].agent_ms[a] > 0.0f;
+  }
+
+  if (answered < SILENT_AFTER_ANSWERS)
+    return FALSE;
+
+  for (guint a = 0; a < 4; a++) {
+    if (reported[a] == 0 && self->agent_mean_ms[a] > 0.0f) {
+      self->agent_mean_ms[a] = STAMPEDE_FLOW_AGENT_SILENT;
+      changed = TRUE;
+    }
+  }
+
+  return changed;
+}
+
 /**
  * stampede_flow_canvas_add_samples:
  * @self: a #StampedeFlowCanvas
@@ -695,6 +730,7 @@ stampede_flow_canvas_add_samples (StampedeFlowCanvas       *self,
                  self->time_s + stagger * i / MAX (n_samples, 1));
     agents |= update_agent_means (self, &samples[i]);
   }
+  agents |= mark_silent_agents (self, samples, n_samples);
 
   if (agents)
     invalidate_labels (self);
@@ -704,6 +740,24 @@ stampede_flow_canvas_add_samples (StampedeFlowCanvas       *self,
   if (self->tick_id == 0)
     queue_frame (self);
   update_ticking (self);
+}
+
+/**
+ * stampede_flow_canvas_get_agent_ms:
+ * @self: a #StampedeFlowCanvas
+ * @agent: 0 to 3: analyzer, pattern, geo, reasoning
+ *
+ * Returns: the recent mean time @agent reported, 0 when it has reported
+ *   none yet, or %STAMPEDE_FLOW_AGENT_SILENT when it stopped reporting
+ */
+float
+stampede_flow_canvas_get_agent_ms (StampedeFlowCanvas *self,
+                                   guint               agent)
+{
+  g_return_val_if_fail (STAMPEDE_IS_FLOW_CANVAS (self), 0.0f);
+  g_return_val_if_fail (agent < 4, 0.0f);
+
+  return self->agent_mean_ms[agent];
 }
 
 /**

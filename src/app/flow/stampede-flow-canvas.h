@@ -40,6 +40,9 @@ typedef struct {
  * the oldest. */
 #define STAMPEDE_FLOW_MAX_PARTICLES 20000
 
+/* An agent mean below zero: the agent stopped reporting times. */
+#define STAMPEDE_FLOW_AGENT_SILENT (-1.0f)
+
 /* The frame budget of the canvas, and of whatever draws with it, when
  * every frame is drawn by the CPU (see stampede-flow-canvas.c): at most
  * one frame in each slot of this many microseconds, 20 frames a second. */
@@ -61,6 +64,8 @@ void       stampede_flow_canvas_clear       (StampedeFlowCanvas       *self);
 void       stampede_flow_canvas_advance     (StampedeFlowCanvas       *self,
                                              double                    seconds);
 guint      stampede_flow_canvas_get_n_live  (StampedeFlowCanvas       *self);
+float      stampede_flow_canvas_get_agent_ms (StampedeFlowCanvas      *self,
+                                             guint                    agent);
 double     stampede_flow_canvas_get_represented
                                             (StampedeFlowCanvas       *self);
 

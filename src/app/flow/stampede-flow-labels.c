@@ -131,8 +131,10 @@ append_node_labels (Labels      *labels,
     y += append_text (labels, names[i], l->font_px, PANGO_WEIGHT_SEMIBOLD,
                       &name_color, x, y, 0.5f);
 
-    if (agent >= 0 && agent < 4 && agent_ms[agent] > 0.0f) {
-      g_autofree char *ms = format_ms (agent_ms[agent]);
+    if (agent >= 0 && agent < 4 && agent_ms[agent] != 0.0f) {
+      g_autofree char *ms = agent_ms[agent] > 0.0f
+                            ? format_ms (agent_ms[agent])
+                            : g_strdup (_("not reporting"));
 
       append_text (labels, ms, l->small_px, PANGO_WEIGHT_NORMAL,
                    &figure_color, x, y, 0.5f);
