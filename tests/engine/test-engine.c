@@ -738,6 +738,10 @@ config_for (const char *url,
   config->duration_s = duration_s;
   config->n_workers = 2;
   config->seed = 42;
+#ifdef TEST_RAW_TRANSPORT
+  /* The same runs through the raw transport must give the same figures. */
+  config->transport = STAMPEDE_TRANSPORT_RAW;
+#endif
 
   return config;
 }

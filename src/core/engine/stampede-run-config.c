@@ -43,7 +43,7 @@ G_DEFINE_BOXED_TYPE (StampedeRunConfig, stampede_run_config,
  * arrivals, an open model, no abort; the wire format as request and the
  * default answer mapping ("/decision", declined on "decline"); no
  * retries, with a back-off of 50 ms doubling up to 2 s should they be
- * turned on.
+ * turned on; libcurl as the transport.
  *
  * Returns: (transfer full): the configuration
  */
@@ -69,6 +69,7 @@ stampede_run_config_new (void)
   self->retry_max = 0;
   self->retry_base_ms = DEFAULT_RETRY_BASE_MS;
   self->retry_cap_ms = DEFAULT_RETRY_CAP_MS;
+  self->transport = STAMPEDE_TRANSPORT_CURL;
 
   return self;
 }
@@ -392,6 +393,29 @@ validate_load (const StampedeRunConfig  *self,
   return TRUE;
 }
 
+static gboolean
+validate_transport (const StampedeRunConfig  *self,
+                    GError                  **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (self->transport == STAMPEDE_TRANSPORT_CURL)
+    return TRUE;
+  if (self->transport != STAMPEDE_TRANSPORT_RAW)
+    return invalid (error, "transport: %d is not a transport",
+                    (int) self->transport);
+
+  /* The target is already known to be a valid http:// or https:// URL;
+   * the raw client speaks no TLS. */
+  uri = g_uri_parse (self->target_url, G_URI_FLAGS_NONE, NULL);
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0)
+    return invalid (error, "transport: “raw” needs a plain http:// "
+                    "target, not “%s”; use “curl” for https://",
+                    self->target_url);
+
+  return TRUE;
+}
+
 /**
  * stampede_run_config_validate:
  * @self: a configuration
@@ -448,6 +472,9 @@ stampede_run_config_validate (const StampedeRunConfig  *self,
                     MAX_DURATION_S);
 
   if (!validate_retry (self, error))
+    return FALSE;
+
+  if (!validate_transport (self, error))
     return FALSE;
 
   return validate_mapping (self, error);
@@ -580,6 +607,11 @@ stampede_run_config_to_json (const StampedeRunConfig *self,
   add_response (builder, self);
   add_retry (builder, self);
 
+  json_builder_set_member_name (builder, "transport");
+  json_builder_add_string_value (builder,
+                                 self->transport == STAMPEDE_TRANSPORT_RAW
+                                 ? "raw" : "curl");
+
   json_builder_end_object (builder);
 }
 
@@ -702,6 +734,27 @@ read_arrivals (StampedeRunConfig  *config,
     config->arrivals = STAMPEDE_ARRIVALS_POISSON;
   else
     return invalid (error, "arrivals: expected “uniform” or “poisson”");
+
+  return TRUE;
+}
+
+static gboolean
+read_transport (StampedeRunConfig  *config,
+                JsonNode           *node,
+                GError            **error)
+{
+  const char *name = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    name = json_node_get_string (node);
+
+  if (g_strcmp0 (name, "curl") == 0)
+    config->transport = STAMPEDE_TRANSPORT_CURL;
+  else if (g_strcmp0 (name, "raw") == 0)
+    config->transport = STAMPEDE_TRANSPORT_RAW;
+  else
+    return invalid (error, "transport: expected “curl” or “raw”");
 
   return TRUE;
 }
@@ -924,6 +977,8 @@ read_member (StampedeRunConfig  *config,
     return read_response (config, node, error);
   if (g_str_equal (key, "retry"))
     return read_retry (config, node, error);
+  if (g_str_equal (key, "transport"))
+    return read_transport (config, node, error);
 
   return invalid (error, "%s: unknown key", key);
 }

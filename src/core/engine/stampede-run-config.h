@@ -13,6 +13,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * StampedeTransport:
+ * @STAMPEDE_TRANSPORT_CURL: libcurl, for any http:// or https:// target
+ * @STAMPEDE_TRANSPORT_RAW: the engine's own HTTP/1.1 client, for plain
+ *   http:// targets only; costs less CPU per request
+ */
+typedef enum {
+  STAMPEDE_TRANSPORT_CURL,
+  STAMPEDE_TRANSPORT_RAW,
+} StampedeTransport;
+
 #define STAMPEDE_RUN_CONFIG_ERROR (stampede_run_config_error_quark ())
 
 typedef enum {
@@ -61,6 +72,9 @@ typedef enum {
  *   the answer names no Retry-After (default 50)
  * @retry_cap_ms: the longest wait before a retry, Retry-After included
  *   (default 2000)
+ * @transport: how requests are sent: libcurl (the default) or the raw
+ *   HTTP/1.1 client, which needs an http:// target (JSON "transport":
+ *   "curl" or "raw")
  */
 typedef struct {
   char              *target_url;
@@ -88,6 +102,8 @@ typedef struct {
   guint              retry_max;
   guint              retry_base_ms;
   guint              retry_cap_ms;
+
+  StampedeTransport  transport;
 } StampedeRunConfig;
 
 #define STAMPEDE_TYPE_RUN_CONFIG (stampede_run_config_get_type ())

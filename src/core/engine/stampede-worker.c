@@ -15,6 +15,7 @@
 
 #include "stampede-answer-map.h"
 #include "stampede-baseline.h"
+#include "stampede-raw-http.h"
 #include "stampede-request-template.h"
 #include "stampede-transaction.h"
 #include "stampede-tx-factory.h"
@@ -61,12 +62,14 @@
 
 typedef struct _Slot Slot;
 
-/* One easy handle with the buffers of the transaction it carries.  Slots
- * are made when first needed and reused for the rest of the run, so a
- * request costs no allocation once the pool has grown. */
+/* One easy handle, or one connection of the raw transport, with the
+ * buffers of the transaction it carries.  Slots are made when first
+ * needed and reused for the rest of the run, so a request costs no
+ * allocation once the pool has grown. */
 struct _Slot {
   Slot                *next_free;
   CURL                *easy;
+  StampedeRawConn     *conn;
 
   StampedeTransaction  tx;
   gint64               intended_us;
@@ -80,8 +83,12 @@ struct _Slot {
   gint64               answered_us;
   gint64               retry_at_us;
 
+  /* The raw transport's reading of the last answer's Retry-After. */
+  gint64               retry_after_s;
+
   char                *request;
   gsize                request_cap;
+  gsize                request_len;
 
   char                *answer;
   gsize                answer_len;
@@ -99,8 +106,11 @@ struct _StampedeWorker {
   gint64                  end_us;
   gboolean                closed;
 
+  /* Exactly one of the two transports: libcurl's multi handle, or the
+   * raw HTTP/1.1 client. */
   CURLM                  *multi;
   struct curl_slist      *headers;
+  StampedeRawHttp        *raw;
   int                     timer_fd;
   gint64                  armed_us;
   StampedeTxFactory      *factory;
@@ -653,14 +663,26 @@ slot_free (gpointer data)
   g_free (slot);
 }
 
+/* The raw transport hands bodies over as libcurl does. */
+static void
+raw_body_cb (const char *data,
+             gsize       len,
+             gpointer    user_data)
+{
+  write_cb ((char *) data, 1, len, user_data);
+}
+
 static Slot *
 slot_new (StampedeWorker *worker)
 {
   Slot *slot;
-  CURL *easy = curl_easy_init ();
+  CURL *easy = NULL;
 
-  if (easy == NULL)
-    return NULL;
+  if (worker->raw == NULL) {
+    easy = curl_easy_init ();
+    if (easy == NULL)
+      return NULL;
+  }
 
   slot = g_new0 (Slot, 1);
   slot->easy = easy;
@@ -668,6 +690,11 @@ slot_new (StampedeWorker *worker)
   slot->request = g_malloc (slot->request_cap);
   slot->answer_cap = INITIAL_ANSWER_BYTES;
   slot->answer = g_malloc (slot->answer_cap);
+
+  if (worker->raw != NULL) {
+    slot->conn = stampede_raw_http_conn_new (worker->raw, slot);
+    return slot;
+  }
 
   /* Everything but the body's length is set once: libcurl parses the URL
    * again whenever it is set, and the body's buffer only moves when it
@@ -725,7 +752,8 @@ reserve_request (Slot  *slot,
 
   slot->request_cap = len + 1;
   slot->request = g_realloc (slot->request, slot->request_cap);
-  curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDS, slot->request);
+  if (slot->easy != NULL)
+    curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDS, slot->request);
 }
 
 /* Writes the slot's transaction as the request body and gives its
@@ -769,11 +797,19 @@ send_transaction (StampedeWorker *self,
   stampede_tx_factory_next (self->factory, now_ms, &slot->tx);
   len = write_request (self, slot);
 
+  slot->request_len = len;
   slot->intended_us = intended_us;
   slot->sent_us = now_us;
   slot->attempts = 1;
   slot->answer_len = 0;
   slot->answer_overflow = FALSE;
+
+  /* The raw transport reports every failure, even one to connect, as
+   * the end of the request, as libcurl does for a handle it took. */
+  if (self->raw != NULL) {
+    stampede_raw_conn_send (slot->conn, slot->request, len, now_us);
+    return TRUE;
+  }
 
   curl_easy_setopt (slot->easy, CURLOPT_POSTFIELDSIZE, (long) len);
 
@@ -791,6 +827,12 @@ send_again_now (StampedeWorker *self,
   slot->attempts++;
   slot->answer_len = 0;
   slot->answer_overflow = FALSE;
+
+  if (self->raw != NULL) {
+    stampede_raw_conn_send (slot->conn, slot->request, slot->request_len,
+                            now_us);
+    return TRUE;
+  }
 
   return curl_multi_add_handle (self->multi, slot->easy) == CURLM_OK;
 }
@@ -1024,6 +1066,27 @@ read_answer (StampedeWorker *self,
   return stampede_answer_parse (slot->answer, slot->answer_len, answer);
 }
 
+/* Judges an attempt that got an answer with @status, whichever
+ * transport carried it. */
+static StampedeOutcome
+judge_status (StampedeWorker *self,
+              Slot           *slot,
+              long            status,
+              StampedeAnswer *answer)
+{
+  slot->status = status;
+  if (status < 200 || status > 299 || slot->answer_overflow)
+    return STAMPEDE_OUTCOME_HTTP_ERROR;
+
+  if (!read_answer (self, slot, answer))
+    return STAMPEDE_OUTCOME_HTTP_ERROR;
+
+  if (answer->decision == STAMPEDE_DECISION_DECLINE)
+    return STAMPEDE_OUTCOME_DECLINED;
+
+  return STAMPEDE_OUTCOME_OK;
+}
+
 static StampedeOutcome
 judge (StampedeWorker *self,
        Slot           *slot,
@@ -1039,17 +1102,24 @@ judge (StampedeWorker *self,
     return STAMPEDE_OUTCOME_TRANSPORT_ERROR;
 
   curl_easy_getinfo (slot->easy, CURLINFO_RESPONSE_CODE, &status);
-  slot->status = status;
-  if (status < 200 || status > 299 || slot->answer_overflow)
-    return STAMPEDE_OUTCOME_HTTP_ERROR;
 
-  if (!read_answer (self, slot, answer))
-    return STAMPEDE_OUTCOME_HTTP_ERROR;
+  return judge_status (self, slot, status, answer);
+}
 
-  if (answer->decision == STAMPEDE_DECISION_DECLINE)
-    return STAMPEDE_OUTCOME_DECLINED;
+static StampedeOutcome
+judge_raw (StampedeWorker           *self,
+           Slot                     *slot,
+           const StampedeRawOutcome *raw,
+           StampedeAnswer           *answer)
+{
+  slot->status = 0;
+  slot->retry_after_s = raw->retry_after_s;
+  if (raw->result == STAMPEDE_RAW_RESULT_TIMEOUT)
+    return STAMPEDE_OUTCOME_TIMEOUT;
+  if (raw->result != STAMPEDE_RAW_RESULT_OK)
+    return STAMPEDE_OUTCOME_TRANSPORT_ERROR;
 
-  return STAMPEDE_OUTCOME_OK;
+  return judge_status (self, slot, (long) raw->status, answer);
 }
 
 static void
@@ -1249,10 +1319,14 @@ retry_delay_us (StampedeWorker *self,
   gint64 ceiling_us = (gint64) self->retry_base_ms * 1000;
   curl_off_t after_s = 0;
 
-  if (slot->status != 0
-      && curl_easy_getinfo (slot->easy, CURLINFO_RETRY_AFTER,
-                            &after_s) == CURLE_OK
-      && after_s > 0)
+  if (slot->easy == NULL)
+    after_s = slot->retry_after_s;
+  else if (slot->status != 0
+           && curl_easy_getinfo (slot->easy, CURLINFO_RETRY_AFTER,
+                                 &after_s) != CURLE_OK)
+    after_s = 0;
+
+  if (slot->status != 0 && after_s > 0)
     return MIN ((gint64) MIN (after_s, G_MAXINT32) * G_USEC_PER_SEC, cap_us);
 
   for (guint i = 1; i < slot->attempts && ceiling_us < cap_us; i++)
@@ -1325,23 +1399,39 @@ next_retry_us (StampedeWorker *self)
   return next_us;
 }
 
-/*
- * Collects the answers of the last turn of libcurl and gives how many
- * there were.  An attempt that the retry policy tries again is not an
- * answer to record: its slot waits, still in flight, and its latency
- * from the intended send time will include the wait.
- */
-static guint
-collect_answers (StampedeWorker *self,
-                 gboolean        stopping)
+/* Ends one attempt: it waits to be tried again, or it is recorded.  The
+ * caller holds the shard lock. */
+static void
+end_attempt (StampedeWorker       *self,
+             Slot                 *slot,
+             const StampedeAnswer *answer,
+             gint64                now_us,
+             gboolean              stopping)
 {
-  gint64 now_us = 0;
-  gboolean locked = FALSE;
+  slot->answered_us = now_us;
+
+  if (may_retry (self, slot, stopping)) {
+    slot->retry_at_us = now_us + retry_delay_us (self, slot);
+    g_ptr_array_add (self->waiting, slot);
+    return;
+  }
+
+  record (self, slot, slot->outcome, answer, now_us);
+  g_ptr_array_add (self->finished, slot);
+  self->in_flight--;
+}
+
+/* One clock reading and one lock serve the whole batch: all of it
+ * finished within the last turn of the transport.  The lock is held on
+ * return when the count is not 0. */
+static guint
+collect_curl (StampedeWorker *self,
+              gboolean        stopping,
+              gint64         *now_us)
+{
   guint n_done = 0;
   CURLMsg *msg;
   int n_left;
-
-  g_ptr_array_set_size (self->finished, 0);
 
   while ((msg = curl_multi_info_read (self->multi, &n_left)) != NULL) {
     StampedeAnswer answer;
@@ -1350,33 +1440,67 @@ collect_answers (StampedeWorker *self,
     if (msg->msg != CURLMSG_DONE)
       continue;
 
-    /* One clock reading and one lock serve the whole batch: all of it
-     * finished within the last curl_multi_perform(). */
-    if (!locked) {
-      now_us = g_get_monotonic_time ();
+    if (n_done == 0) {
+      *now_us = g_get_monotonic_time ();
       g_mutex_lock (&self->lock);
-      locked = TRUE;
     }
 
     n_done++;
     curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &slot);
     slot->outcome = judge (self, slot, msg->data.result, &answer);
-    slot->answered_us = now_us;
-
-    if (may_retry (self, slot, stopping)) {
-      slot->retry_at_us = now_us + retry_delay_us (self, slot);
-      curl_multi_remove_handle (self->multi, slot->easy);
-      g_ptr_array_add (self->waiting, slot);
-      continue;
-    }
-
+    end_attempt (self, slot, &answer, *now_us, stopping);
     curl_multi_remove_handle (self->multi, slot->easy);
-    record (self, slot, slot->outcome, &answer, now_us);
-    g_ptr_array_add (self->finished, slot);
-    self->in_flight--;
   }
 
-  if (!locked)
+  return n_done;
+}
+
+static guint
+collect_raw (StampedeWorker *self,
+             gboolean        stopping,
+             gint64         *now_us)
+{
+  StampedeRawOutcome raw;
+  guint n_done = 0;
+  Slot *slot;
+
+  while ((slot = stampede_raw_http_next_done (self->raw, &raw)) != NULL) {
+    StampedeAnswer answer;
+
+    if (n_done == 0) {
+      *now_us = g_get_monotonic_time ();
+      g_mutex_lock (&self->lock);
+    }
+
+    n_done++;
+    slot->outcome = judge_raw (self, slot, &raw, &answer);
+    end_attempt (self, slot, &answer, *now_us, stopping);
+  }
+
+  return n_done;
+}
+
+/*
+ * Collects the answers of the last turn of the transport and gives how
+ * many there were.  An attempt that the retry policy tries again is not
+ * an answer to record: its slot waits, still in flight, and its latency
+ * from the intended send time will include the wait.
+ */
+static guint
+collect_answers (StampedeWorker *self,
+                 gboolean        stopping)
+{
+  gint64 now_us = 0;
+  guint n_done;
+
+  g_ptr_array_set_size (self->finished, 0);
+
+  if (self->raw != NULL)
+    n_done = collect_raw (self, stopping, &now_us);
+  else
+    n_done = collect_curl (self, stopping, &now_us);
+
+  if (n_done == 0)
     return 0;
 
   judge_baseline (self);
@@ -1391,6 +1515,39 @@ collect_answers (StampedeWorker *self,
   g_mutex_unlock (&self->lock);
 
   return n_done;
+}
+
+/* Does the reading and writing that is due without waiting. */
+static void
+transport_perform (StampedeWorker *self)
+{
+  int running;
+
+  if (self->raw != NULL)
+    stampede_raw_http_poll (self->raw, 0, NULL);
+  else
+    curl_multi_perform (self->multi, &running);
+}
+
+/* Waits up to @timeout_ms for the transport, a wake-up or, when
+ * @with_timer, the timer; gives whether the timer fired. */
+static gboolean
+transport_poll (StampedeWorker *self,
+                gboolean        with_timer,
+                int             timeout_ms)
+{
+  struct curl_waitfd timer = { self->timer_fd, CURL_WAIT_POLLIN, 0 };
+  gboolean fired = FALSE;
+
+  if (self->raw != NULL) {
+    stampede_raw_http_poll (self->raw, timeout_ms, &fired);
+    return fired;
+  }
+
+  curl_multi_poll (self->multi, with_timer ? &timer : NULL,
+                   with_timer ? 1 : 0, timeout_ms, NULL);
+
+  return timer.revents != 0;
 }
 
 /* When the loop must next look at the clock: the next arrival, the next
@@ -1471,14 +1628,12 @@ static void
 run_open (StampedeWorker *self)
 {
   while (!g_atomic_int_get (&self->aborting)) {
-    struct curl_waitfd timer = { self->timer_fd, CURL_WAIT_POLLIN, 0 };
     gboolean stopping = g_atomic_int_get (&self->stopping);
     gint64 now_us = g_get_monotonic_time ();
-    int running;
 
     fire_due (self, now_us, stopping);
     send_retries (self, now_us, stopping);
-    curl_multi_perform (self->multi, &running);
+    transport_perform (self);
     if (collect_answers (self, stopping) > 0 && self->backlog_len > 0)
       fire_due (self, g_get_monotonic_time (), stopping);
 
@@ -1486,8 +1641,7 @@ run_open (StampedeWorker *self)
       break;
 
     arm_timer (self, now_us);
-    curl_multi_poll (self->multi, &timer, 1, POLL_CAP_MS, NULL);
-    if (timer.revents != 0)
+    if (transport_poll (self, TRUE, POLL_CAP_MS))
       drain_timer (self);
   }
 }
@@ -1536,10 +1690,9 @@ run_closed (StampedeWorker *self)
 
   while (!g_atomic_int_get (&self->aborting)) {
     gboolean stopping = g_atomic_int_get (&self->stopping);
-    int running;
     guint answered;
 
-    curl_multi_perform (self->multi, &running);
+    transport_perform (self);
     answered = collect_answers (self, stopping);
     send_retries (self, g_get_monotonic_time (), stopping);
 
@@ -1547,7 +1700,7 @@ run_closed (StampedeWorker *self)
       break;
 
     if (answered == 0)
-      curl_multi_poll (self->multi, NULL, 0, POLL_CAP_MS, NULL);
+      transport_poll (self, FALSE, POLL_CAP_MS);
   }
 }
 
@@ -1600,6 +1753,24 @@ setup_mapping (StampedeWorker           *self,
 
   if (!stampede_run_config_uses_default_mapping (config))
     self->answer_map = stampede_answer_map_new (config);
+
+  return TRUE;
+}
+
+static gboolean
+setup_raw (StampedeWorker  *self,
+           GError         **error)
+{
+  self->raw = stampede_raw_http_new (self->url, self->timeout_ms,
+                                     raw_body_cb, error);
+  if (self->raw == NULL)
+    return FALSE;
+
+  if (!stampede_raw_http_watch_fd (self->raw, self->timer_fd)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "Could not watch the timer of worker %u", self->index);
+    return FALSE;
+  }
 
   return TRUE;
 }
@@ -1692,6 +1863,9 @@ stampede_worker_new (guint                     index,
     return NULL;
   }
 
+  if (config->transport == STAMPEDE_TRANSPORT_RAW)
+    return setup_raw (self, error) ? g_steal_pointer (&self) : NULL;
+
   self->multi = curl_multi_init ();
   self->headers = curl_slist_append (NULL, "Content-Type: application/json");
   self->headers = curl_slist_append (self->headers, "Expect:");
@@ -1750,7 +1924,10 @@ stampede_worker_wake (StampedeWorker *self)
 {
   g_return_if_fail (self != NULL);
 
-  curl_multi_wakeup (self->multi);
+  if (self->raw != NULL)
+    stampede_raw_http_wakeup (self->raw);
+  else
+    curl_multi_wakeup (self->multi);
 }
 
 /* Makes the worker end at once, abandoning what is in flight. */
@@ -1760,7 +1937,7 @@ stampede_worker_abort (StampedeWorker *self)
   g_return_if_fail (self != NULL);
 
   g_atomic_int_set (&self->aborting, TRUE);
-  curl_multi_wakeup (self->multi);
+  stampede_worker_wake (self);
 }
 
 gboolean
@@ -1848,7 +2025,7 @@ stampede_worker_free (StampedeWorker *self)
   for (guint i = 0; i < self->slots->len; i++) {
     Slot *slot = g_ptr_array_index (self->slots, i);
 
-    if (self->multi != NULL)
+    if (self->multi != NULL && slot->easy != NULL)
       curl_multi_remove_handle (self->multi, slot->easy);
   }
   g_ptr_array_unref (self->slots);
@@ -1858,6 +2035,7 @@ stampede_worker_free (StampedeWorker *self)
   g_array_unref (self->drop_waits);
 
   g_clear_pointer (&self->multi, curl_multi_cleanup);
+  g_clear_pointer (&self->raw, stampede_raw_http_free);
   g_clear_pointer (&self->headers, curl_slist_free_all);
   g_clear_pointer (&self->factory, stampede_tx_factory_free);
   g_clear_pointer (&self->corrected, stampede_histogram_free);
