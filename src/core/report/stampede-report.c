@@ -46,10 +46,11 @@ achieved_rate (const StampedeSnapshot *final)
 
 /*
  * The rate a run was asked for.  A plain run asks for its rate; with a
- * ramp it is the mean over the sending window.  A staged profile has no single rate, so it is the mean of
- * what the stages ask for over the sending window, worked out from the
- * profile rather than from the engine's counters; that is the figure the
- * achieved rate is to be compared with.  A closed model asks for no rate.
+ * ramp it is the mean over the sending window.  A staged profile has no
+ * single rate, so it is the mean of what the stages ask for over the
+ * sending window, worked out from the profile rather than from the
+ * engine's counters; that is the figure the achieved rate is to be
+ * compared with.  A closed model asks for no rate.
  */
 /* The mean rate of a linear ramp from 0 to the rate over ramp_s seconds,
  * then the rate, over the first @window seconds: what a flag-made ramp
