@@ -15,6 +15,7 @@ PACKAGES="
   xvfb xauth dbus dbus-x11 libgl1-mesa-dri mesa-utils
   imagemagick
   nginx-light wrk hey time procps
+  clang libclang-rt-14-dev
 "
 
 missing=""
