@@ -237,8 +237,10 @@ test_counters_chase (Fixture       *fixture,
 }
 
 typedef struct {
-  GdkFrameClock *clock;
-  GArray        *times;
+  GdkFrameClock      *clock;
+  StampedeFlowCanvas *canvas;
+  GArray             *times;
+  GArray             *intervals;
 } LabelLog;
 
 static void
@@ -247,14 +249,17 @@ label_changed_cb (GtkLabel   *label,
                   LabelLog   *log)
 {
   gint64 now = gdk_frame_clock_get_frame_time (log->clock);
+  gint64 interval = stampede_flow_canvas_get_frame_interval (log->canvas);
 
   g_array_append_val (log->times, now);
+  g_array_append_val (log->intervals, interval);
 }
 
 /* Under Xvfb the renderer is llvmpipe, which draws with the CPU: the
- * canvas keeps to its 50 ms frame budget, and a hero counter on the move
- * writes its label at most once in each of the budget's slots, the last
- * write, where it lands, aside. */
+ * canvas keeps to a frame budget of 50 to 200 ms, as its frames' cost
+ * decides, the hero counters keep to the same one, and a counter on the
+ * move writes its label at most once in each of the budget's slots, the
+ * last write, where it lands, aside. */
 static void
 test_frame_budget (Fixture       *fixture,
                    gconstpointer  data)
@@ -263,7 +268,7 @@ test_frame_budget (Fixture       *fixture,
   StampedeFlowCanvas *canvas;
   GtkWidget *label;
   gint64 budget = STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US;
-  LabelLog log = { NULL, NULL };
+  LabelLog log = { NULL, NULL, NULL, NULL };
   gulong handler;
   gint64 deadline;
 
@@ -277,8 +282,10 @@ test_frame_budget (Fixture       *fixture,
     g_test_skip ("The GL renderer is not llvmpipe");
     return;
   }
-  g_assert_cmpint (stampede_flow_canvas_get_frame_interval (canvas), ==,
+  g_assert_cmpint (stampede_flow_canvas_get_frame_interval (canvas), >=,
                    budget);
+  g_assert_cmpint (stampede_flow_canvas_get_frame_interval (canvas), <=,
+                   STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_MAX_US);
 
   g_settings_set_boolean (fixture->settings, "business-compact", FALSE);
   stampede_presentation_page_update (fixture->page, snapshot);
@@ -286,7 +293,9 @@ test_frame_budget (Fixture       *fixture,
 
   label = get_named (fixture, "hero-processed");
   log.clock = gtk_widget_get_frame_clock (label);
+  log.canvas = canvas;
   log.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  log.intervals = g_array_new (FALSE, FALSE, sizeof (gint64));
   handler = g_signal_connect (label, "notify::label",
                               G_CALLBACK (label_changed_cb), &log);
 
@@ -304,10 +313,13 @@ test_frame_budget (Fixture       *fixture,
   for (guint i = 2; i < log.times->len; i++) {
     gint64 a = g_array_index (log.times, gint64, i - 2);
     gint64 b = g_array_index (log.times, gint64, i - 1);
+    gint64 slot = g_array_index (log.intervals, gint64, i - 1);
 
-    g_assert_cmpint (a / budget, <, b / budget);
+    g_assert_cmpint (slot, >=, budget);
+    g_assert_cmpint (a / slot, <, b / slot);
   }
   g_array_unref (log.times);
+  g_array_unref (log.intervals);
 }
 
 static void

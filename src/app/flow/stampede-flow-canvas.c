@@ -15,17 +15,33 @@
  * llvmpipe that is most of a core at the display's rate, taken from the
  * engine and platform the page is showing, and the presenter must never
  * stall the run it shows.  There the canvas draws at most one frame in
- * each STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US slot of the monotonic
- * clock (20 frames a second): the ticks in between move its clock on but
- * queue nothing.  Particles' positions are worked out from the clock, so
- * motion stays right, only coarser.  On hardware GL it draws at the
- * display's rate.  The budget is the "frame-interval" property (0 for the
- * display's rate), so that the widgets around the canvas can keep to the
- * same one; stampede_flow_frame_is_due() puts all of them on the same
+ * each slot of the monotonic clock: the ticks in between move its clock
+ * on but queue nothing.  Particles' positions are worked out from the
+ * clock, so motion stays right, only coarser.  On hardware GL it draws at
+ * the display's rate.  The budget is the "frame-interval" property (0 for
+ * the display's rate), so that the widgets around the canvas can keep to
+ * the same one; stampede_flow_frame_is_due() puts all of them on the same
  * frames.
+ *
+ * The budget adapts to what a frame really costs.  A fixed 20 frames a
+ * second still took more than a core under llvmpipe at 1280x720, where a
+ * frame costs about 55 ms, so the canvas times each frame it asks for:
+ * from its tick (the frame clock's update phase) to the frame clock's
+ * "after-paint", which covers the layout, the snapshot, the GL render of
+ * the particles and the paint of the whole window, the hero counters
+ * included.  The slot is then twice the median of the last
+ * STAMPEDE_FLOW_FRAME_COST_WINDOW costs, so that drawing takes at most
+ * about half the time, rounded up to 10 ms so that jitter does not move
+ * it every frame, and kept within 50 ms (20 frames a second, also the
+ * budget before any frame is timed) and 200 ms (5 frames a second);
+ * see stampede_flow_frame_interval_for_costs().  The costs are wall-clock
+ * time, so a machine busy with the run also stretches them and the page
+ * backs off further.  On hardware GL nothing is timed and the budget
+ * stays 0.
  */
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <epoxy/gl.h>
@@ -87,6 +103,12 @@ struct _StampedeFlowCanvas {
   gint64                last_drawn_us;
   gint64                frame_interval_us;
   guint                 tick_id;
+  GdkFrameClock        *frame_clock;
+  gulong                after_paint_id;
+  gint64                frame_start_us;
+  gint64                frame_costs_us[STAMPEDE_FLOW_FRAME_COST_WINDOW];
+  guint                 n_frame_costs;
+  guint                 next_frame_cost;
   char                 *gl_renderer;
 
   double                represented;
@@ -128,10 +150,19 @@ update_frame_interval (StampedeFlowCanvas *self)
 
   cpu = is_software (self)
         || stampede_flow_renderer_name_is_software (self->gl_renderer);
-  interval = cpu ? STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US : 0;
+  /* Costs measured on another renderer say nothing about this one. */
+  if (!cpu) {
+    self->n_frame_costs = 0;
+    self->next_frame_cost = 0;
+  }
+  interval = stampede_flow_frame_interval_for_costs (cpu,
+                                                     self->frame_costs_us,
+                                                     self->n_frame_costs);
   if (interval == self->frame_interval_us)
     return;
 
+  g_debug ("Flow canvas frame budget: %" G_GINT64_FORMAT " us",
+           interval);
   self->frame_interval_us = interval;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME_INTERVAL]);
 }
@@ -170,6 +201,8 @@ tick_cb (GtkWidget     *widget,
   if (done || stampede_flow_frame_is_due (self->last_drawn_us, now,
                                           self->frame_interval_us)) {
     self->last_drawn_us = now;
+    if (self->frame_interval_us > 0)
+      self->frame_start_us = g_get_monotonic_time ();
     queue_frame (self);
     /* Labels dropped since the last frame are drawn with this one. */
     if (self->labels == NULL)
@@ -417,6 +450,63 @@ stampede_flow_canvas_size_allocate (GtkWidget *widget,
   queue_frame (self);
 }
 
+/* The end of a frame the canvas asked for: its cost joins the recent ones
+ * and the budget follows them (see the top of this file). */
+static void
+after_paint_cb (GdkFrameClock      *clock,
+                StampedeFlowCanvas *self)
+{
+  gint64 cost;
+
+  if (self->frame_start_us == 0)
+    return;
+
+  cost = g_get_monotonic_time () - self->frame_start_us;
+  self->frame_start_us = 0;
+  self->frame_costs_us[self->next_frame_cost] = cost;
+  self->next_frame_cost = (self->next_frame_cost + 1)
+                          % STAMPEDE_FLOW_FRAME_COST_WINDOW;
+  if (self->n_frame_costs < STAMPEDE_FLOW_FRAME_COST_WINDOW)
+    self->n_frame_costs++;
+  update_frame_interval (self);
+}
+
+static void
+disconnect_frame_clock (StampedeFlowCanvas *self)
+{
+  if (self->frame_clock == NULL)
+    return;
+
+  g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+  self->frame_start_us = 0;
+}
+
+static void
+stampede_flow_canvas_realize (GtkWidget *widget)
+{
+  StampedeFlowCanvas *self = STAMPEDE_FLOW_CANVAS (widget);
+
+  GTK_WIDGET_CLASS (stampede_flow_canvas_parent_class)->realize (widget);
+
+  disconnect_frame_clock (self);
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  if (self->frame_clock == NULL)
+    return;
+
+  g_object_ref (self->frame_clock);
+  self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint",
+                                           G_CALLBACK (after_paint_cb),
+                                           self);
+}
+
+static void
+stampede_flow_canvas_unrealize (GtkWidget *widget)
+{
+  disconnect_frame_clock (STAMPEDE_FLOW_CANVAS (widget));
+  GTK_WIDGET_CLASS (stampede_flow_canvas_parent_class)->unrealize (widget);
+}
+
 static void
 stampede_flow_canvas_map (GtkWidget *widget)
 {
@@ -440,6 +530,7 @@ stampede_flow_canvas_dispose (GObject *object)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
     self->tick_id = 0;
   }
+  disconnect_frame_clock (self);
 
   g_clear_pointer (&self->gl_area, gtk_widget_unparent);
   g_clear_pointer (&self->backdrop, gsk_render_node_unref);
@@ -531,6 +622,8 @@ stampede_flow_canvas_class_init (StampedeFlowCanvasClass *klass)
   widget_class->snapshot = stampede_flow_canvas_snapshot;
   widget_class->measure = stampede_flow_canvas_measure;
   widget_class->size_allocate = stampede_flow_canvas_size_allocate;
+  widget_class->realize = stampede_flow_canvas_realize;
+  widget_class->unrealize = stampede_flow_canvas_unrealize;
   widget_class->map = stampede_flow_canvas_map;
   widget_class->unmap = stampede_flow_canvas_unmap;
 
@@ -552,7 +645,9 @@ stampede_flow_canvas_class_init (StampedeFlowCanvasClass *klass)
   properties[PROP_REPRESENTED] =
     g_param_spec_double ("represented", NULL, NULL, 0.0, G_MAXDOUBLE, 1.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  /* The frame budget in microseconds, 0 for the display's rate. */
+  /* The frame budget in microseconds, 0 for the display's rate; on the
+   * CPU it follows the frames' measured cost, and is notified when it
+   * moves. */
   properties[PROP_FRAME_INTERVAL] =
     g_param_spec_int64 ("frame-interval", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
@@ -989,6 +1084,63 @@ stampede_flow_renderer_name_is_software (const char *name)
   }
 
   return FALSE;
+}
+
+static int
+compare_costs (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/**
+ * stampede_flow_frame_interval_for_costs:
+ * @cpu: whether the CPU draws every frame
+ * @costs_us: (array length=n_costs): recent frames' costs in microseconds
+ * @n_costs: the number of costs, at most %STAMPEDE_FLOW_FRAME_COST_WINDOW
+ *   are used
+ *
+ * The frame budget for frames that cost @costs_us (see the top of
+ * stampede-flow-canvas.c): twice their median (the mean of the middle two
+ * of an even number), rounded up to 10 ms, within
+ * %STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US and
+ * %STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_MAX_US; the former without
+ * costs, and 0 (the display's rate) when the GPU draws.
+ *
+ * Returns: the frame budget in microseconds
+ */
+gint64
+stampede_flow_frame_interval_for_costs (gboolean      cpu,
+                                        const gint64 *costs_us,
+                                        guint         n_costs)
+{
+  gint64 sorted[STAMPEDE_FLOW_FRAME_COST_WINDOW];
+  const gint64 step = 10 * G_TIME_SPAN_MILLISECOND;
+  gint64 median, interval;
+
+  g_return_val_if_fail (n_costs == 0 || costs_us != NULL, 0);
+
+  if (!cpu)
+    return 0;
+  if (n_costs == 0)
+    return STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US;
+
+  n_costs = MIN (n_costs, STAMPEDE_FLOW_FRAME_COST_WINDOW);
+  memcpy (sorted, costs_us, n_costs * sizeof (gint64));
+  qsort (sorted, n_costs, sizeof (gint64), compare_costs);
+  if (n_costs % 2 == 1)
+    median = sorted[n_costs / 2];
+  else
+    median = (sorted[n_costs / 2 - 1] + sorted[n_costs / 2]) / 2;
+
+  interval = MAX (median, 0) * 2;
+  interval = (interval + step - 1) / step * step;
+
+  return CLAMP (interval, STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US,
+                STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_MAX_US);
 }
 
 /**

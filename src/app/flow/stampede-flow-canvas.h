@@ -45,9 +45,16 @@ typedef struct {
 
 /* The frame budget of the canvas, and of whatever draws with it, when
  * every frame is drawn by the CPU (see stampede-flow-canvas.c): at most
- * one frame in each slot of this many microseconds, 20 frames a second. */
+ * one frame in each slot of this many microseconds, 20 frames a second,
+ * until the frames' measured cost asks for a longer one, at most
+ * STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_MAX_US (5 frames a second). */
 #define STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_US \
   (50 * G_TIME_SPAN_MILLISECOND)
+#define STAMPEDE_FLOW_SOFTWARE_FRAME_INTERVAL_MAX_US \
+  (200 * G_TIME_SPAN_MILLISECOND)
+
+/* The budget is worked out from the cost of this many recent frames. */
+#define STAMPEDE_FLOW_FRAME_COST_WINDOW 15
 
 #define STAMPEDE_TYPE_FLOW_CANVAS (stampede_flow_canvas_get_type ())
 
@@ -91,6 +98,10 @@ gint64     stampede_flow_canvas_get_frame_interval
 
 gboolean   stampede_flow_renderer_name_is_software
                                             (const char               *name);
+gint64     stampede_flow_frame_interval_for_costs
+                                            (gboolean                  cpu,
+                                             const gint64             *costs_us,
+                                             guint                     n_costs);
 gboolean   stampede_flow_frame_is_due       (gint64 last_us,
                                              gint64 now_us,
                                              gint64 interval_us);
