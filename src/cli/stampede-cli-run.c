@@ -154,15 +154,14 @@ bad_value (GError     **error,
            const char  *format,
            ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error,
+                     g_error_new_valist (G_OPTION_ERROR,
+                                         G_OPTION_ERROR_BAD_VALUE,
+                                         format, args));
   va_end (args);
-
-  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       message);
 
   return FALSE;
 }
@@ -589,7 +588,8 @@ new_fault_session (const RunOptions            *options,
   }
 
   g_free (config->target_url);
-  config->target_url = g_strdup (stampede_fault_session_get_target_url (faults));
+  config->target_url =
+    g_strdup (stampede_fault_session_get_target_url (faults));
 
   return g_steal_pointer (&faults);
 }

@@ -75,15 +75,14 @@ fail (GError     **error,
       const char  *format,
       ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error,
+                     g_error_new_valist (STAMPEDE_RUN_CONFIG_ERROR,
+                                         STAMPEDE_RUN_CONFIG_ERROR_INVALID,
+                                         format, args));
   va_end (args);
-
-  g_set_error_literal (error, STAMPEDE_RUN_CONFIG_ERROR,
-                       STAMPEDE_RUN_CONFIG_ERROR_INVALID, message);
 
   return FALSE;
 }

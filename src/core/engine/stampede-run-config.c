@@ -210,15 +210,14 @@ invalid (GError     **error,
          const char  *format,
          ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error,
+                     g_error_new_valist (STAMPEDE_RUN_CONFIG_ERROR,
+                                         STAMPEDE_RUN_CONFIG_ERROR_INVALID,
+                                         format, args));
   va_end (args);
-
-  g_set_error_literal (error, STAMPEDE_RUN_CONFIG_ERROR,
-                       STAMPEDE_RUN_CONFIG_ERROR_INVALID, message);
 
   return FALSE;
 }
@@ -717,10 +716,15 @@ read_stages (StampedeRunConfig  *config,
   return TRUE;
 }
 
+/* Reads @key's value, which must be the string @first (0) or @second
+ * (1), into @choice. */
 static gboolean
-read_arrivals (StampedeRunConfig  *config,
-               JsonNode           *node,
-               GError            **error)
+read_either (JsonNode    *node,
+             const char  *key,
+             const char  *first,
+             const char  *second,
+             guint       *choice,
+             GError     **error)
 {
   const char *name = NULL;
 
@@ -728,12 +732,29 @@ read_arrivals (StampedeRunConfig  *config,
       && json_node_get_value_type (node) == G_TYPE_STRING)
     name = json_node_get_string (node);
 
-  if (g_strcmp0 (name, "uniform") == 0)
-    config->arrivals = STAMPEDE_ARRIVALS_UNIFORM;
-  else if (g_strcmp0 (name, "poisson") == 0)
-    config->arrivals = STAMPEDE_ARRIVALS_POISSON;
+  if (g_strcmp0 (name, first) == 0)
+    *choice = 0;
+  else if (g_strcmp0 (name, second) == 0)
+    *choice = 1;
   else
-    return invalid (error, "arrivals: expected “uniform” or “poisson”");
+    return invalid (error, "%s: expected “%s” or “%s”", key, first,
+                    second);
+
+  return TRUE;
+}
+
+static gboolean
+read_arrivals (StampedeRunConfig  *config,
+               JsonNode           *node,
+               GError            **error)
+{
+  guint choice;
+
+  if (!read_either (node, "arrivals", "uniform", "poisson", &choice, error))
+    return FALSE;
+
+  config->arrivals = choice == 0 ? STAMPEDE_ARRIVALS_UNIFORM
+                                 : STAMPEDE_ARRIVALS_POISSON;
 
   return TRUE;
 }
@@ -743,18 +764,13 @@ read_transport (StampedeRunConfig  *config,
                 JsonNode           *node,
                 GError            **error)
 {
-  const char *name = NULL;
+  guint choice;
 
-  if (JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    name = json_node_get_string (node);
+  if (!read_either (node, "transport", "curl", "raw", &choice, error))
+    return FALSE;
 
-  if (g_strcmp0 (name, "curl") == 0)
-    config->transport = STAMPEDE_TRANSPORT_CURL;
-  else if (g_strcmp0 (name, "raw") == 0)
-    config->transport = STAMPEDE_TRANSPORT_RAW;
-  else
-    return invalid (error, "transport: expected “curl” or “raw”");
+  config->transport = choice == 0 ? STAMPEDE_TRANSPORT_CURL
+                                  : STAMPEDE_TRANSPORT_RAW;
 
   return TRUE;
 }
