@@ -65,10 +65,10 @@ build_summary (StampedeEngine               *engine,
                const StampedeScenarioSpec   *spec,
                StampedeFaultSession         *faults,
                const StampedeSnapshot       *final,
+               const GArray                 *series,
                StampedeCriteriaResult      **criteria_out)
 {
   g_autoptr(JsonNode) summary = NULL;
-  g_autoptr(GArray) series = stampede_engine_dup_series (engine);
   g_autofree char *reason = NULL;
   JsonObject *object;
 
@@ -119,6 +119,7 @@ write_outputs (StampedeEngine               *engine,
                JsonNode                     *summary,
                const StampedeCriteriaResult *criteria,
                const char                   *run_failure,
+               GArray                       *series,
                const StampedeCliOutputs     *outputs)
 {
   gboolean all = TRUE;
@@ -132,7 +133,6 @@ write_outputs (StampedeEngine               *engine,
   }
 
   if (outputs->csv != NULL) {
-    g_autoptr(GArray) series = stampede_engine_dup_series (engine);
     g_autoptr(GError) error = NULL;
     gboolean ok;
 
@@ -196,6 +196,7 @@ stampede_cli_finish_run (StampedeEngine             *engine,
 {
   g_autoptr(StampedeCriteriaResult) criteria = NULL;
   g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(GArray) series = NULL;
   g_autofree char *run_failure = NULL;
   JsonObject *object;
   g_autofree char *text = NULL;
@@ -208,7 +209,9 @@ stampede_cli_finish_run (StampedeEngine             *engine,
   g_return_val_if_fail (outputs != NULL, STAMPEDE_EXIT_USAGE);
 
   run_failure = dup_run_failure (engine, final, interrupted);
-  summary = build_summary (engine, config, spec, faults, final, &criteria);
+  series = stampede_engine_dup_series (engine);
+  summary = build_summary (engine, config, spec, faults, final, series,
+                           &criteria);
 
   /* A run that failed as a whole does not pass, whatever its criteria
    * say; one that was aborted or interrupted did not complete. */
@@ -221,17 +224,14 @@ stampede_cli_finish_run (StampedeEngine             *engine,
 
   text = stampede_report_format_text (config, final);
   verdicts = stampede_report_format_verdict (criteria, run_failure);
-  if (faults != NULL) {
-    g_autoptr(GArray) series = stampede_engine_dup_series (engine);
-
+  if (faults != NULL)
     fault_text = stampede_fault_session_format_text (faults, series);
-  }
   g_print ("\n%s%s%s", text, verdicts, fault_text != NULL ? fault_text : "");
   if (run_failure != NULL)
     g_printerr ("stampede-cli run: %s\n", run_failure);
 
   if (!write_outputs (engine, spec, final, summary, criteria, run_failure,
-                      outputs))
+                      series, outputs))
     return STAMPEDE_EXIT_USAGE;
 
   if (run_failure != NULL)
